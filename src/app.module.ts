@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from './infra/config/config';
+import { ConfigModule } from './infra/config/config.module';
+import { DatabaseModule } from './infra/database/database.module';
+import { HttpInfraModule } from './infra/http/http-infra.module';
+import { LoggingModule } from './infra/logging/logging.module';
+import { ProcessRoles } from './infra/queue/process-roles';
+import { QueueModule } from './infra/queue/queue.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { HealthModule } from './modules/health/health.module';
+import { OrganisationsModule } from './modules/organisations/organisations.module';
+
+/** The monolith: infrastructure first, then one module per domain. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, roles: ProcessRoles): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule,
+        QueueModule.forRoot(roles),
+        HttpInfraModule,
+        AuditModule,
+        OrganisationsModule,
+        AccountsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

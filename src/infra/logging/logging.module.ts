@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { APP_CONFIG, AppConfig } from '../config/config';
+
+/** Structured logs (pino): one line per request with its id; secrets and passwords redacted. */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.logLevel,
+          // Fastify's genReqId already set the id on the raw request (see create-app).
+          genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
+          redact: {
+            paths: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'res.headers["set-cookie"]',
+              '*.password',
+              '*.currentPassword',
+              '*.newPassword',
+              '*.token',
+              'err.config',
+            ],
+            censor: '[redacted]',
+          },
+          serializers: {
+            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+          customLogLevel: (_req: unknown, res: { statusCode: number }, error?: Error) =>
+            error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info',
+          autoLogging: { ignore: (req: { url?: string }) => Boolean(req.url?.startsWith('/static/')) },
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { PROCESS_ROLES, ProcessRoles } from './process-roles';
+import { QueueService } from './queue.service';
+import { JobName, JobPayloads } from './jobs';
+
+/**
+ * The transactional outbox. A use case writes `outbox.add(manager, …)` inside its transaction;
+ * after commit the relay (in worker processes) moves rows to BullMQ. A Redis outage loses
+ * nothing: rows wait in Postgres and flow when Redis returns.
+ */
+@Injectable()
+export class Outbox {
+  async add<N extends JobName>(
+    manager: EntityManager,
+    name: N,
+    payload: JobPayloads[N],
+    options: { jobId?: string; runAt?: Date } = {},
+  ): Promise<void> {
+    await manager.query(
+      'INSERT INTO outbox (job_name, job_id, payload, delay_until) VALUES ($1, $2, $3, $4)',
+      [name, options.jobId ?? null, JSON.stringify(payload), options.runAt ?? null],
+    );
+    await manager.query(`SELECT pg_notify('outbox', '')`);
+  }
+}
+
+interface OutboxRow {
+  id: string;
+  job_name: JobName;
+  job_id: string | null;
+  payload: JobPayloads[JobName];
+  delay_until: Date | null;
+}
+
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('outbox');
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queues: QueueService,
+    @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.roles.worker) return;
+    this.running = this.loop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Relays one batch; returns how many rows moved. Exposed for tests and benchmarks. */
+  async relayBatch(limit = 500): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, job_name, job_id, payload, delay_until FROM outbox
+          WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      const moved: string[] = [];
+      for (const row of rows) {
+        const delayMs = row.delay_until ? new Date(row.delay_until).getTime() - Date.now() : 0;
+        try {
+          await this.queues.enqueue(row.job_name, row.payload, { jobId: row.job_id ?? undefined, delayMs });
+          moved.push(row.id);
+        } catch (error) {
+          // Redis is unreachable: keep this row and the rest for the next round, in order.
+          await manager.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
+            row.id,
+            error instanceof Error ? error.message.slice(0, 500) : String(error),
+          ]);
+          break;
+        }
+      }
+      if (moved.length) await manager.query(`UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])`, [moved]);
+      return moved.length;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = 100;
+    while (!this.stopped) {
+      let moved = 0;
+      try {
+        moved = await this.relayBatch();
+        backoff = 100;
+      } catch (error) {
+        backoff = Math.min(backoff * 2, 5000);
+        this.logger.warn(`relay paused: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (moved === 0 && !this.stopped) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, backoff > 100 ? backoff : 250);
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/** Security-relevant actions. Later modules add theirs here so the audit page can filter by them. */
+export const AUDIT_ACTIONS = [
+  'auth.login',
+  'auth.login_failed',
+  'auth.login_throttled',
+  'auth.logout',
+  'auth.password_changed',
+  'user.created',
+  'user.updated',
+  'user.role_changed',
+  'user.organisation_changed',
+  'user.deactivated',
+  'user.reactivated',
+  'organisation.created',
+  'organisation.updated',
+  'organisation.deactivated',
+  'token.issued',
+  'token.revoked',
+  'bank.imported',
+  'question.edited',
+  'question.retired',
+  'question.restored',
+  'course.published',
+  'course.assigned',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEventInput {
+  action: AuditAction;
+  actorId?: string | null;
+  actorLabel?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  targetLabel?: string | null;
+  organisationId?: string | null;
+  ip?: string | null;
+  requestId?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: Date;
+  action: string;
+  actorId: string | null;
+  actorLabel: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  targetLabel: string | null;
+  organisationId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  action?: string;
+  actor?: string;
+  target?: string;
+  from?: Date;
+  to?: Date;
+}
