@@ -3,7 +3,8 @@
  * templates (the `t` helper), services (error messages) and API errors alike.
  * Messages live in locales/<locale>.json as nested objects; zh-CN is the default language.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { projectPath } from '../paths';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
@@ -25,8 +26,13 @@ function catalogue(locale: Locale): Map<string, string> {
   let found = catalogues.get(locale);
   if (!found) {
     found = new Map();
-    const file = projectPath('src', 'infra', 'i18n', 'locales', `${locale}.json`);
-    flatten('', JSON.parse(readFileSync(file, 'utf8')) as Messages, found);
+    // The shared catalogue, then each module's own (src/modules/<module>/i18n/<locale>.json).
+    flatten('', JSON.parse(readFileSync(projectPath('src', 'infra', 'i18n', 'locales', `${locale}.json`), 'utf8')) as Messages, found);
+    const modules = projectPath('src', 'modules');
+    for (const name of readdirSync(modules).sort()) {
+      const file = join(modules, name, 'i18n', `${locale}.json`);
+      if (existsSync(file)) flatten('', JSON.parse(readFileSync(file, 'utf8')) as Messages, found);
+    }
     catalogues.set(locale, found);
   }
   return found;
