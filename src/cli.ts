@@ -12,6 +12,7 @@ import { ConfigError } from './infra/config/config';
 import { PreflightError } from './infra/boot/preflight';
 import { ORG_CREATE_USAGE, orgCreate, USER_CREATE_USAGE, userCreate } from './modules/accounts/accounts.commands';
 import { runBankParse } from './modules/question-banks/formats/bank-parse.command';
+import { BANK_EXPORT_USAGE, bankExport, BANK_IMPORT_USAGE, bankImport } from './modules/question-banks/question-banks.commands';
 
 type Command =
   | { usage: string; standalone: (argv: string[]) => Promise<number> }
@@ -22,6 +23,8 @@ const commands: Record<string, Command> = {
     usage: 'bank:parse --json FILE...   (parse question files; no database)',
     standalone: (argv) => runBankParse(argv, (line: string) => process.stdout.write(line + '\n')),
   },
+  'bank:import': { usage: BANK_IMPORT_USAGE, withApp: bankImport },
+  'bank:export': { usage: BANK_EXPORT_USAGE, withApp: bankExport },
   'org:create': { usage: ORG_CREATE_USAGE, withApp: orgCreate },
   'user:create': { usage: USER_CREATE_USAGE, withApp: userCreate },
 };
@@ -39,6 +42,8 @@ async function main(): Promise<number> {
   }
   if ('standalone' in command) return command.standalone(argv);
   const result = await withAppContext((app) => command.withApp(app, argv));
+  // A number is the command's exit status (it printed its own output); anything else is JSON.
+  if (typeof result === 'number') return result;
   if (result !== undefined) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   return 0;
 }

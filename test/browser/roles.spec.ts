@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { Browser } from 'playwright-core';
 import { Role } from '../../src/infra/http/access';
 import { startTestApp, TestApp } from '../support/app';

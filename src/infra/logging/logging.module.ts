@@ -31,7 +31,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
           customLogLevel: (_req: unknown, res: { statusCode: number }, error?: Error) =>
-            error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info',
+            error || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
           autoLogging: { ignore: (req: { url?: string }) => Boolean(req.url?.startsWith('/static/')) },
         },
       }),

@@ -1,0 +1,3 @@
+export * from './question';
+export * from './canonical';
+export * from './rules';

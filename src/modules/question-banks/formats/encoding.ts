@@ -1,0 +1,46 @@
+/**
+ * Bytes to text: BOMs (UTF-8, UTF-16 LE/BE) first, then the XML declaration's encoding, then UTF-8,
+ * falling back to Windows-1252 (what old GIFT/Aiken files exported from Windows tools use).
+ */
+export interface DecodedText {
+  text: string;
+  encoding: string;
+  /** set when the bytes were not what the file claimed and a fallback was used */
+  note?: string;
+}
+
+function tryDecode(encoding: string, bytes: Uint8Array, fatal: boolean): string | null {
+  try {
+    return new TextDecoder(encoding, { fatal }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+export function decodeBytes(content: Buffer | Uint8Array): DecodedText {
+  const bytes = content instanceof Uint8Array ? content : new Uint8Array(content);
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { text: tryDecode('utf-8', bytes.subarray(3), false) ?? '', encoding: 'utf-8' };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: tryDecode('utf-16le', bytes.subarray(2), false) ?? '', encoding: 'utf-16le' };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { text: tryDecode('utf-16be', bytes.subarray(2), false) ?? '', encoding: 'utf-16be' };
+  }
+  // An XML declaration naming a single-byte encoding.
+  const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 200))).toString('latin1');
+  const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
+  if (declared && declared !== 'utf-8' && declared !== 'utf8') {
+    const text = tryDecode(declared, bytes, false);
+    if (text !== null) return { text, encoding: declared };
+  }
+  const utf8 = tryDecode('utf-8', bytes, true);
+  if (utf8 !== null) return { text: utf8, encoding: 'utf-8' };
+  const cp1252 = tryDecode('windows-1252', bytes, false) ?? '';
+  return {
+    text: cp1252,
+    encoding: 'windows-1252',
+    note: 'the file is not valid UTF-8; it was read as Windows-1252 (save it as UTF-8 to be sure accents are right)',
+  };
+}

@@ -1,0 +1,15 @@
+export * from './parse-result';
+export * from './export-types';
+export { parseQuestionFile } from './parse-file';
+export { exportBank } from './export-bank';
+export { detectFormat } from './detect';
+export { parseGift } from './gift.parser';
+export { parseAiken } from './aiken.parser';
+export { parseMoodleXml } from './moodle-xml.parser';
+export { parseQtiItem } from './qti.parser';
+export { parseQtiPackage } from './qti-package';
+export { parseYamlBank } from './yaml.parser';
+export { exportGift } from './gift.exporter';
+export { exportQti3 } from './qti.exporter';
+export { exportYaml } from './yaml.exporter';
+export { runBankParse, flattenQuestion } from './bank-parse.command';
