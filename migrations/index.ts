@@ -1,5 +1,7 @@
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from
 // TypeScript in tests and from dist/ in production. Never edit a migration after it lands.
 import { Foundation1763790000000 } from './1763790000000-foundation';
+import { QuestionBanks1763790100000 } from './1763790100000-question-banks';
+import { Courses1763790200000 } from './1763790200000-courses';
 
-export const migrations = [Foundation1763790000000];
+export const migrations = [Foundation1763790000000, QuestionBanks1763790100000, Courses1763790200000];

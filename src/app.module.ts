@@ -8,8 +8,10 @@ import { ProcessRoles } from './infra/queue/process-roles';
 import { QueueModule } from './infra/queue/queue.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { CoursesModule } from './modules/courses/courses.module';
 import { HealthModule } from './modules/health/health.module';
 import { OrganisationsModule } from './modules/organisations/organisations.module';
+import { QuestionBanksModule } from './modules/question-banks/question-banks.module';
 
 /** The monolith: infrastructure first, then one module per domain. */
 @Module({})
@@ -27,6 +29,8 @@ export class AppModule {
         OrganisationsModule,
         AccountsModule,
         HealthModule,
+        QuestionBanksModule,
+        CoursesModule,
       ],
     };
   }

@@ -9,6 +9,7 @@ import { Role } from '../../infra/http/access';
 import { OrganisationsService, SYSTEM_ACTOR } from '../organisations/organisations.service';
 import { OrganisationType } from '../organisations/organisations.types';
 import { UsersService } from '../accounts/users.service';
+import { seedCourseDemo } from '../courses/demo';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 
@@ -56,6 +57,10 @@ export async function seedDemo(app: INestApplicationContext): Promise<{ organisa
 }
 
 export async function loadDemoData(config: AppConfig): Promise<void> {
-  const result = await withAppContext((app) => seedDemo(app), config);
+  const result = await withAppContext(async (app) => {
+    const seeded = await seedDemo(app);
+    await seedCourseDemo(app);
+    return seeded;
+  }, config);
   process.stdout.write(`demo data: ${result.organisations} organisation(s) and ${result.people} person(s) added (password for all demo accounts: ${DEMO_PASSWORD})\n`);
 }
