@@ -48,11 +48,14 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// exitCode, not exit(): a piped stdout must drain before the process ends.
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof PreflightError) console.error(`error: ${error.message}`);
     else console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

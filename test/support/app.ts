@@ -15,11 +15,12 @@ export interface TestApp {
   config: AppConfig;
   db: DataSource;
   databaseName: string;
-  close(): Promise<void>;
+  /** Stops the app; the database is dropped unless kept (to start another app on it, e.g. after a crash). */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
-export async function startTestApp(options: { roles?: ProcessRoles; env?: Record<string, string> } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function startTestApp(options: { roles?: ProcessRoles; env?: Record<string, string>; database?: { name: string; url: string } } = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
@@ -39,9 +40,9 @@ export async function startTestApp(options: { roles?: ProcessRoles; env?: Record
     config,
     db: app.get(DataSource),
     databaseName: database.name,
-    async close() {
+    async close(closeOptions: { keepDatabase?: boolean } = {}) {
       await app.close();
-      await dropDatabase(database.name);
+      if (!closeOptions.keepDatabase) await dropDatabase(database.name);
     },
   };
 }

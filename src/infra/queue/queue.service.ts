@@ -4,8 +4,12 @@ import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { JobName, JobPayloads, JobRegistry } from './jobs';
 
-/** Builds Redis connections for BullMQ; every queue and worker gets its own, as BullMQ advises. */
-export function redisConnection(config: AppConfig, forWorker: boolean): Redis {
+/**
+ * Builds Redis connections for BullMQ; every queue and worker gets its own, as BullMQ advises.
+ * The caller keeps them in `owned` and disconnects them at shutdown: BullMQ leaves connections
+ * it was handed to their owner.
+ */
+export function redisConnection(config: AppConfig, forWorker: boolean, owned?: Set<Redis>): Redis {
   const client = new Redis(config.redisUrl, {
     // Workers block on Redis and must wait forever; producers fail fast so a Redis outage is
     // noticed (the outbox keeps the event) instead of hanging a request.
@@ -14,6 +18,7 @@ export function redisConnection(config: AppConfig, forWorker: boolean): Redis {
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
   client.on('error', () => undefined);
+  owned?.add(client);
   return client;
 }
 
@@ -21,6 +26,7 @@ export function redisConnection(config: AppConfig, forWorker: boolean): Redis {
 export class QueueService implements OnApplicationShutdown {
   private readonly logger = new Logger('queue');
   private readonly queues = new Map<string, Queue>();
+  private readonly connections = new Set<Redis>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,7 +36,7 @@ export class QueueService implements OnApplicationShutdown {
   queue(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: redisConnection(this.config, false), prefix: this.config.queuePrefix });
+      queue = new Queue(name, { connection: redisConnection(this.config, false, this.connections), prefix: this.config.queuePrefix });
       queue.on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -57,5 +63,7 @@ export class QueueService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    for (const client of this.connections) client.disconnect();
+    this.connections.clear();
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Worker } from 'bullmq';
+import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { JobRegistry } from './jobs';
 import { PROCESS_ROLES, ProcessRoles } from './process-roles';
@@ -13,6 +14,7 @@ import { QueueService, redisConnection } from './queue.service';
 export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('worker');
   private readonly workers: Worker[] = [];
+  private readonly connections = new Set<Redis>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,7 +37,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
             attemptsMade: job.attemptsMade,
           });
         },
-        { connection: redisConnection(this.config, true), prefix: this.config.queuePrefix, concurrency },
+        { connection: redisConnection(this.config, true, this.connections), prefix: this.config.queuePrefix, concurrency },
       );
       worker.on('failed', (job, error) =>
         this.logger.warn({ job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, `job failed: ${error.message}`),
@@ -54,5 +56,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
+    for (const client of this.connections) client.disconnect();
+    this.connections.clear();
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { returningRows } from '../../infra/database/returning';
 import { ApiToken } from './accounts.types';
 import { UserWithHash } from './accounts.types';
 import { UsersRepository } from './users.repository';
@@ -61,12 +62,12 @@ export class ApiTokensRepository {
 
   /** The active owner of a live token; also notes when it was last used (at most once a minute). */
   async findUserByTokenHash(hash: string): Promise<UserWithHash | null> {
-    const rows: { id: string; user_id: string }[] = await this.dataSource.query(
+    const rows = returningRows<{ id: string; user_id: string }>(await this.dataSource.query(
       `UPDATE api_tokens SET last_used_at = now()
          WHERE token_hash = $1 AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
        RETURNING id, user_id`,
       [hash],
-    );
+    ));
     let userId = rows[0]?.user_id;
     if (!userId) {
       const live: { user_id: string }[] = await this.dataSource.query(

@@ -10,7 +10,7 @@ import { contentHash } from './domain/canonical';
 import { pickText } from './domain/question';
 import { parseQuestionFile } from './formats/parse-file';
 import { ParsedQuestion, ParseResult } from './formats/parse-result';
-import { QuestionBanksRepository, QuestionWrite } from './question-banks.repository';
+import { QuestionBanksRepository, QuestionRowForImport, QuestionWrite } from './question-banks.repository';
 import { ImportSummary } from './question-banks.types';
 
 /** File kinds the importer looks at when given a folder. */
@@ -135,7 +135,7 @@ export class BankImportService {
             },
             manager,
           );
-      const existing = bankId ? await this.repository.questionsForImport(bankId, manager) : new Map();
+      const existing: Map<string, QuestionRowForImport> = bankId ? await this.repository.questionsForImport(bankId, manager) : new Map<string, QuestionRowForImport>();
       const ids = externalIdsOf(result.questions, result.language);
       const fresh: QuestionWrite[] = [];
       const changed: QuestionWrite[] = [];

@@ -22,7 +22,8 @@ export interface QuestionWrite {
   content: QuestionContent;
   contentHash: string;
   status: 'active' | 'retired';
-  position: number;
+  /** order in its file; null keeps the question where it is (edits) */
+  position: number | null;
 }
 
 const BATCH = 1000;
@@ -50,6 +51,10 @@ function toRecord(w: QuestionWrite, bankId: string, source: string, createdBy: s
     source,
     created_by: createdBy,
   };
+}
+
+function versionRecord(r: ReturnType<typeof toRecord>, note: string | null) {
+  return { vid: r.vid, qid: r.qid, version: r.version, content: r.content, content_hash: r.content_hash, source: r.source, created_by: r.created_by, note };
 }
 
 interface QuestionSummaryRow {
@@ -168,7 +173,9 @@ export class QuestionBanksRepository {
   /** New questions with their first version, in batches of set-based inserts. */
   async insertQuestions(bankId: string, writes: QuestionWrite[], source: string, createdBy: string | null, manager: EntityManager): Promise<void> {
     for (let i = 0; i < writes.length; i += BATCH) {
-      const batch = JSON.stringify(writes.slice(i, i + BATCH).map((w) => toRecord(w, bankId, source, createdBy)));
+      const records = writes.slice(i, i + BATCH).map((w) => toRecord(w, bankId, source, createdBy));
+      // Each statement gets only its own columns: the content JSON goes to the versions alone.
+      const batch = JSON.stringify(records.map(({ content: _c, source: _s, created_by: _b, ...question }) => question));
       await manager.query(
         `INSERT INTO questions (id, bank_id, external_id, status, current_version_id, current_version, content_hash, type, difficulty, tags, languages, search_text, position)
          SELECT x.qid, x.bank_id, x.external_id, x.status::question_status, x.vid, x.version, x.content_hash, x.type, x.difficulty,
@@ -177,19 +184,20 @@ export class QuestionBanksRepository {
                 type text, difficulty smallint, tags jsonb, languages jsonb, search_text text, position int)`,
         [batch],
       );
-      await this.insertVersionRows(batch, manager);
+      await this.insertVersionRows(JSON.stringify(records.map((r) => versionRecord(r, null))), manager);
     }
   }
 
   /** Changed questions: a new version each, and the question row points at it. */
   async addVersions(bankId: string, writes: QuestionWrite[], source: string, createdBy: string | null, manager: EntityManager, note: string | null = null): Promise<void> {
     for (let i = 0; i < writes.length; i += BATCH) {
-      const batch = JSON.stringify(writes.slice(i, i + BATCH).map((w) => ({ ...toRecord(w, bankId, source, createdBy), note })));
-      await this.insertVersionRows(batch, manager);
+      const records = writes.slice(i, i + BATCH).map((w) => toRecord(w, bankId, source, createdBy));
+      await this.insertVersionRows(JSON.stringify(records.map((r) => versionRecord(r, note))), manager);
+      const batch = JSON.stringify(records.map(({ content: _c, source: _s, created_by: _b, ...question }) => question));
       await manager.query(
         `UPDATE questions q SET current_version_id = x.vid, current_version = x.version, content_hash = x.content_hash, type = x.type,
                 difficulty = x.difficulty, tags = ARRAY(SELECT jsonb_array_elements_text(x.tags)), languages = ARRAY(SELECT jsonb_array_elements_text(x.languages)),
-                search_text = x.search_text, status = x.status::question_status, position = x.position, updated_at = now()
+                search_text = x.search_text, status = x.status::question_status, position = coalesce(x.position, q.position), updated_at = now()
            FROM jsonb_to_recordset($1::jsonb) AS x(qid uuid, vid uuid, version int, content_hash text, type text, difficulty smallint,
                 tags jsonb, languages jsonb, search_text text, status text, position int)
           WHERE q.id = x.qid`,
@@ -205,6 +213,12 @@ export class QuestionBanksRepository {
          FROM jsonb_to_recordset($1::jsonb) AS x(vid uuid, qid uuid, version int, content jsonb, content_hash text, source text, created_by uuid, note text)`,
       [batchJson],
     );
+  }
+
+  /** Locks a question for an edit and returns its current content hash. */
+  async lockContentHash(id: string, manager: EntityManager): Promise<string | null> {
+    const rows: { content_hash: string }[] = await manager.query(`SELECT content_hash FROM questions WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0]?.content_hash ?? null;
   }
 
   async setStatuses(changes: { id: string; status: 'active' | 'retired' }[], manager: EntityManager): Promise<void> {

@@ -106,18 +106,16 @@ export class QuestionBanksService {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.repository.findQuestion(id, manager);
       if (!current) throw new QuestionBanksError('QUESTION_NOT_FOUND');
-      const [row] = (await manager.query(`SELECT content_hash FROM questions WHERE id = $1 FOR UPDATE`, [id])) as { content_hash: string }[];
-      if (row.content_hash === hash) return { version: current.currentVersion, changed: false };
+      if ((await this.repository.lockContentHash(id, manager)) === hash) return { version: current.currentVersion, changed: false };
       const version = current.currentVersion + 1;
       await this.repository.addVersions(
         current.bankId,
-        [{ questionId: id, versionId: randomUUID(), externalId: current.externalId, version, content: edited.content, contentHash: hash, status: current.status, position: 0 }],
+        [{ questionId: id, versionId: randomUUID(), externalId: current.externalId, version, content: edited.content, contentHash: hash, status: current.status, position: null }],
         'edit',
         actor.id,
         manager,
         note,
       );
-      await manager.query(`UPDATE questions SET position = (SELECT position FROM questions WHERE id = $1) WHERE id = $1`, [id]);
       await this.audit.record(
         { action: 'question.edited', actorId: actor.id, actorLabel: actor.label, targetType: 'question', targetId: id, targetLabel: `${current.bankName}/${current.externalId}`, ip: actor.ip, requestId: actor.requestId, detail: { version, note } },
         manager,

@@ -84,6 +84,8 @@ export async function runBankParse(argv: string[], write: (line: string) => void
     write('bank:parse: no file given. Usage: bank:parse [--json] [--language LOCALE] FILE...');
     return 2;
   }
+  // a reader that stops early (`| head`) closes the pipe: not an error worth a stack trace
+  if (!process.stdout.listeners('error').includes(ignoreClosedPipe)) process.stdout.on('error', ignoreClosedPipe);
   let failed = false;
   for (const file of files) {
     let result: ParseResult;
@@ -104,5 +106,23 @@ export async function runBankParse(argv: string[], write: (line: string) => void
       for (const w of result.warnings) write(issueLine(file, 'warning', w));
     }
   }
+  await stdoutFlushed();
   return failed ? 1 : 0;
+}
+
+/**
+ * Waits until what was written to stdout has reached the OS. On POSIX, writes to a pipe are
+ * asynchronous: a caller that calls process.exit() right after us would otherwise cut the output
+ * of a large file off at the pipe's buffer size (64 KB).
+ */
+function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+}
+
+async function stdoutFlushed(): Promise<void> {
+  const out = process.stdout;
+  if (!out.writableLength) return;
+  await new Promise<void>((resolve) => {
+    out.write('', () => resolve());
+  });
 }

@@ -1,3 +1,5 @@
+import { TextDecoder } from 'node:util';
+
 /**
  * Bytes to text: BOMs (UTF-8, UTF-16 LE/BE) first, then the XML declaration's encoding, then UTF-8,
  * falling back to Windows-1252 (what old GIFT/Aiken files exported from Windows tools use).
@@ -9,9 +11,17 @@ export interface DecodedText {
   note?: string;
 }
 
+const decoders = new Map<string, TextDecoder>();
+
 function tryDecode(encoding: string, bytes: Uint8Array, fatal: boolean): string | null {
   try {
-    return new TextDecoder(encoding, { fatal }).decode(bytes);
+    const key = `${encoding}|${fatal}`;
+    let decoder = decoders.get(key);
+    if (!decoder) {
+      decoder = new TextDecoder(encoding, { fatal });
+      if (decoders.size < 32) decoders.set(key, decoder);
+    }
+    return decoder.decode(bytes);
   } catch {
     return null;
   }
@@ -29,8 +39,13 @@ export function decodeBytes(content: Buffer | Uint8Array): DecodedText {
     return { text: tryDecode('utf-16be', bytes.subarray(2), false) ?? '', encoding: 'utf-16be' };
   }
   // An XML declaration naming a single-byte encoding.
-  const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 200))).toString('latin1');
-  const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
+  let declared: string | undefined;
+  let first = 0;
+  while (first < bytes.length && first < 64 && (bytes[first] === 32 || bytes[first] === 9 || bytes[first] === 10 || bytes[first] === 13)) first++;
+  if (bytes[first] === 0x3c && bytes[first + 1] === 0x3f) {
+    const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 200)).toString('latin1');
+    declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
+  }
   if (declared && declared !== 'utf-8' && declared !== 'utf8') {
     const text = tryDecode(declared, bytes, false);
     if (text !== null) return { text, encoding: declared };

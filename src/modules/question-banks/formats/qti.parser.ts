@@ -97,19 +97,15 @@ function checkSchema(root: XmlElement, sink: IssueSink): void {
     const tag = el.local;
     for (const name in el.attrs) {
       const value = el.attrs[name];
-      if (allowed.has(name) && QTI_ENUMS[name] === undefined && !QTI_INTEGER_ATTRIBUTES.has(name) && !QTI_NUMBER_ATTRIBUTES.has(name)) continue;
-      const p = el.attributePosition(name, kebab(name));
-      if (!allowed.has(name) && !isGlobalAttribute(name)) {
-        sink.error(p.line, `schema: attribute "${name}" is not allowed on <${el.name}>`, p.column);
-        continue;
-      }
       const enumValues = QTI_ENUMS[name];
-      if (enumValues && !enumValues.includes(value.trim())) {
-        sink.error(p.line, `schema: ${name}="${value}" on <${el.name}> must be one of ${enumValues.join(', ')}`, p.column);
-      } else if (QTI_INTEGER_ATTRIBUTES.has(name) && !/^-?\d+$/.test(value.trim())) {
-        sink.error(p.line, `schema: ${name}="${value}" on <${el.name}> must be an integer`, p.column);
-      } else if (QTI_NUMBER_ATTRIBUTES.has(name) && !NUMBER.test(value.trim())) {
-        sink.error(p.line, `schema: ${name}="${value}" on <${el.name}> must be a number`, p.column);
+      let problem: string | null = null;
+      if (!allowed.has(name) && !isGlobalAttribute(name)) problem = `schema: attribute "${name}" is not allowed on <${el.name}>`;
+      else if (enumValues && !enumValues.includes(value.trim())) problem = `schema: ${name}="${value}" on <${el.name}> must be one of ${enumValues.join(', ')}`;
+      else if (QTI_INTEGER_ATTRIBUTES.has(name) && !/^-?\d+$/.test(value.trim())) problem = `schema: ${name}="${value}" on <${el.name}> must be an integer`;
+      else if (QTI_NUMBER_ATTRIBUTES.has(name) && !NUMBER.test(value.trim())) problem = `schema: ${name}="${value}" on <${el.name}> must be a number`;
+      if (problem) {
+        const p = el.attributePosition(name, kebab(name));
+        sink.error(p.line, problem, p.column);
       }
     }
     for (const name of QTI_REQUIRED[tag] ?? []) {

@@ -106,8 +106,11 @@ export function htmlToText(html: string, options: HtmlToTextOptions = {}): strin
     i = end + 1;
     if (isDirective) continue;
     if (!closing && SKIP_CONTENT_TAGS.has(localName) && !tag.endsWith('/>')) {
-      const close = html.toLowerCase().indexOf(`</${name}`, i);
-      i = close < 0 ? n : Math.max(i, tagEnd(html, close) + 1 || n);
+      const re = new RegExp(`</${name.replace(/[^a-z0-9:_-]/g, '')}`, 'ig');
+      re.lastIndex = i;
+      const close = re.exec(html)?.index ?? -1;
+      const end = close < 0 ? -1 : tagEnd(html, close + 1);
+      i = end < 0 ? n : end + 1;
       continue;
     }
     if (localName === 'br') out.push('\n');
@@ -125,6 +128,9 @@ export function htmlToText(html: string, options: HtmlToTextOptions = {}): strin
 
 /** Plain text tidied: newlines unified, non-breaking spaces made spaces, lines trimmed, at most one blank line in a row, NFC. */
 export function tidyText(text: string): string {
+  if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+    return text.replace(/[ \t\f\v\u00a0\u2007\u202f]+/g, ' ').trim().normalize('NFC');
+  }
   const lines = text
     .replace(/\r\n?/g, '\n')
     .replace(/[\u00a0\u2007\u202f]/g, ' ')

@@ -109,7 +109,6 @@ export interface XmlDocument {
 }
 
 const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
-const NAME_RE = /[A-Za-z_:\u00C0-\uFFFF][A-Za-z0-9_:.\-\u00B7\u00C0-\uFFFF]*/y;
 const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 class FatalXmlError extends Error {
@@ -185,9 +184,15 @@ export function parseXml(text: string, options: ParseXmlOptions = {}): XmlDocume
   };
 
   const readName = (from: number): string => {
-    NAME_RE.lastIndex = from;
-    const m = NAME_RE.exec(text);
-    return m ? m[0] : '';
+    let j = from;
+    let c = text.charCodeAt(j);
+    // start: letter, '_', ':' or any non-ASCII character
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c >= 0xc0)) return '';
+    for (j++; j < n; j++) {
+      c = text.charCodeAt(j);
+      if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 58 || c === 46 || c === 45 || c === 0xb7 || c >= 0xc0)) break;
+    }
+    return text.slice(from, j);
   };
 
   const skipSpace = (from: number): number => {

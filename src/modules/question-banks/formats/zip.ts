@@ -1,9 +1,11 @@
 /**
- * Reads a zip archive's central directory and inflates one entry at a time (fflate's unzipSync
+ * Reads a zip archive's central directory and inflates one entry at a time, with Node's native
+ * zlib (fflate's unzipSync
  * would hold every file at once, which for a 10,000-item package is tens of megabytes kept alive
  * for the whole parse). Stored and deflated entries; ZIP64 archives fall back to unzipSync.
  */
-import { inflateSync, unzipSync } from 'fflate';
+import { inflateRawSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
 
 export interface ZipEntry {
   name: string;
@@ -74,7 +76,7 @@ export class ZipReader {
     const start = p + 30 + this.view.getUint16(p + 26, true) + this.view.getUint16(p + 28, true);
     const data = this.bytes.subarray(start, start + entry.compressedSize);
     if (entry.method === 0) return data;
-    if (entry.method === 8) return inflateSync(data, { out: new Uint8Array(entry.size) });
+    if (entry.method === 8) return inflateRawSync(data);
     throw new Error(`zip entry ${name} uses compression method ${entry.method}, which is not supported`);
   }
 }
