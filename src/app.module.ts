@@ -9,6 +9,7 @@ import { QueueModule } from './infra/queue/queue.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { CoursesModule } from './modules/courses/courses.module';
+import { ExamsModule } from './modules/exams/exams.module';
 import { HealthModule } from './modules/health/health.module';
 import { OrganisationsModule } from './modules/organisations/organisations.module';
 import { QuestionBanksModule } from './modules/question-banks/question-banks.module';
@@ -31,6 +32,7 @@ export class AppModule {
         HealthModule,
         QuestionBanksModule,
         CoursesModule,
+        ExamsModule,
       ],
     };
   }

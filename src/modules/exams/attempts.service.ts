@@ -1,0 +1,554 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes, randomInt } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { Principal } from '../../infra/http/access';
+import { Outbox } from '../../infra/queue/outbox';
+import { CandidateQuestion, candidateView, resolveResponse, seededRandom, shuffled } from '../question-banks/candidate-view';
+import { QuestionContent } from '../question-banks/domain/question';
+import { gradeResponse, validateResponseShape } from '../question-banks/grading';
+import { QuestionBanksService } from '../question-banks/question-banks.service';
+import { assertTransition, AttemptState, TransitionName, TransitionRefused } from './domain/attempt-state';
+import { drawBlueprint } from './domain/blueprint';
+import { DEFAULT_INTEGRITY_THRESHOLDS, flagsFor, SignalType } from './domain/integrity';
+import { answerSetHash } from './domain/receipt';
+import { scoreAttempt } from './domain/scoring';
+import { ExamsError } from './exams.errors';
+import { ExamsRepository } from './exams.repository';
+import { Attempt, AttemptItemRow, Exam, Receipt } from './exams.types';
+import { ExamEligibility } from './exam-eligibility';
+
+export interface ItemView {
+  itemId: string;
+  position: number;
+  type: string;
+  stem: string;
+  title: string | null;
+  options: { id: string; text: string }[];
+  gaps: number;
+  prompts: { id: string; text: string }[];
+  matches: { id: string; text: string }[];
+  multiple: boolean;
+  points: number;
+  response: unknown;
+  seq: number;
+  savedAt: Date | null;
+  marked: boolean;
+}
+
+export interface AttemptView {
+  attemptId: string;
+  examId: string;
+  state: AttemptState;
+  startedAt: Date | null;
+  deadlineAt: Date | null;
+  remainingSeconds: number | null;
+  serverTime: string;
+  paused: boolean;
+  items: ItemView[];
+  receipt: Receipt | null;
+}
+
+export interface Meta {
+  ip: string | null;
+  clientSession: string | null;
+}
+
+const itemSeed = (attempt: { seed: number }, position: number) => (attempt.seed + position * 7919) >>> 0;
+
+/**
+ * One candidate's run at an exam: start (drawing questions by blueprint), resume, save answers,
+ * integrity signals, submit with a receipt, auto-submit at the deadline, grade. Every state
+ * change goes through the transition table and is recorded with actor, time and reason.
+ */
+@Injectable()
+export class AttemptsService {
+  /** Versions are immutable, and an attempt's items never change after start: safe to cache. */
+  private readonly itemCache = new Map<string, { seed: number; graceSeconds: number; items: Map<string, { versionId: string; position: number }> }>();
+  private readonly contentCache = new Map<string, QuestionContent>();
+
+  constructor(
+    private readonly repository: ExamsRepository,
+    private readonly banks: QuestionBanksService,
+    private readonly outbox: Outbox,
+    private readonly eligibility: ExamEligibility,
+  ) {}
+
+  // ---- transitions ------------------------------------------------------------------------
+
+  async transition(
+    attempt: Attempt,
+    name: TransitionName,
+    manager: EntityManager,
+    by: { actorId: string | null; reason?: string | null; detail?: Record<string, unknown> },
+    fields: Record<string, unknown> = {},
+  ): Promise<AttemptState> {
+    let to: AttemptState;
+    try {
+      to = assertTransition(name, attempt.state);
+    } catch (error) {
+      if (error instanceof TransitionRefused) throw new ExamsError('TRANSITION_REFUSED', { transition: name, state: attempt.state });
+      throw error;
+    }
+    await this.repository.updateAttempt(attempt.id, { state: to, ...fields }, manager);
+    await this.repository.insertEvent(
+      { attemptId: attempt.id, kind: 'transition', type: name, actorId: by.actorId, from: attempt.state, to, reason: by.reason ?? null, detail: by.detail },
+      manager,
+    );
+    attempt.state = to;
+    return to;
+  }
+
+  // ---- start --------------------------------------------------------------------------------
+
+  async start(principal: Principal, examId: string, meta: Meta): Promise<{ view: AttemptView; created: boolean }> {
+    const { attemptId, created } = await this.repository.dataSource.transaction(async (manager) => {
+      const exam = await this.repository.findExam(examId, manager);
+      if (!exam || exam.status !== 'published') throw new ExamsError('EXAM_NOT_FOUND');
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`attempt:${principal.id}:${examId}`]);
+      const live = await this.repository.liveAttempt(principal.id, examId, manager);
+      if (live && (live.state === 'in_progress' || live.state === 'paused')) return { attemptId: live.id, created: false };
+      let attempt: Attempt;
+      if (exam.mode === 'certification') {
+        if (!live || live.state !== 'admitted') throw new ExamsError(live ? 'NOT_ADMITTED' : 'NOT_ADMITTED');
+        const sitting: { opens_at: Date; closes_at: Date }[] = await manager.query(`SELECT opens_at, closes_at FROM sittings WHERE id = $1`, [live.sittingId]);
+        const now = Date.now();
+        if (!sitting[0] || now > sitting[0].closes_at.getTime()) throw new ExamsError('SITTING_CLOSED');
+        if (now < sitting[0].opens_at.getTime()) throw new ExamsError('NOT_YET', { seconds: Math.ceil((sitting[0].opens_at.getTime() - now) / 1000) });
+        if (live.notBefore && now < live.notBefore.getTime()) {
+          throw new ExamsError('NOT_YET', { seconds: Math.ceil((live.notBefore.getTime() - now) / 1000) }, undefined, { retryAfterSeconds: Math.ceil((live.notBefore.getTime() - now) / 1000) });
+        }
+        attempt = live;
+      } else {
+        const verdict = await this.eligibility.check(principal.id, exam, manager);
+        if (!verdict.eligible) throw new ExamsError('NOT_ELIGIBLE', { reason: verdict.reason ?? '' }, undefined, { reason: verdict.reasonCode });
+        const [{ time_multiplier }]: { time_multiplier: string }[] = await manager.query(`SELECT time_multiplier FROM users WHERE id = $1`, [principal.id]);
+        const id = await this.repository.insertAttempt(
+          { examId, userId: principal.id, sittingId: null, state: 'registered', seed: randomInt(1, 2 ** 31 - 1), timeMultiplier: Number(time_multiplier) },
+          manager,
+        );
+        attempt = (await this.repository.findAttempt(id, manager))!;
+        await this.transition(attempt, 'admit', manager, { actorId: principal.id, reason: 'practice exams admit automatically' }, { admitted_at: new Date() });
+      }
+      await this.drawItems(attempt, exam, manager);
+      const startedAt = new Date();
+      const limitSeconds = Math.round(exam.timeLimitSeconds * attempt.timeMultiplier);
+      const deadlineAt = new Date(startedAt.getTime() + limitSeconds * 1000);
+      await this.transition(
+        attempt,
+        'start',
+        manager,
+        { actorId: principal.id, detail: { limitSeconds, timeMultiplier: attempt.timeMultiplier } },
+        { started_at: startedAt, deadline_at: deadlineAt, client_session: meta.clientSession, last_ip: meta.ip, last_seen_at: startedAt },
+      );
+      await this.scheduleDeadline(attempt.id, deadlineAt, exam.graceSeconds, manager);
+      return { attemptId: attempt.id, created: true };
+    });
+    return { view: await this.view(principal, attemptId, meta), created };
+  }
+
+  private async drawItems(attempt: Attempt, exam: Exam, manager: EntityManager): Promise<void> {
+    const sections = await this.repository.sections(exam.id, manager);
+    const tags = [...new Set(sections.flatMap((s) => s.tags))];
+    const pool = await this.banks.pool(tags);
+    const seen = await this.repository.seenQuestionIds(attempt.userId, exam.id, manager);
+    const random = seededRandom(attempt.seed);
+    let drawn;
+    try {
+      drawn = drawBlueprint(
+        sections.map((s) => ({ id: s.id, tags: s.tags, types: s.types, difficulties: s.difficulties, bankId: s.bankId, questionCount: s.questionCount, pointsEach: s.pointsEach })),
+        pool,
+        seen,
+        random,
+      );
+    } catch (error) {
+      throw new ExamsError('BLUEPRINT_SHORT', { detail: error instanceof Error ? error.message : '' });
+    }
+    const ordered = exam.shuffleQuestions ? shuffled(drawn, random) : drawn;
+    await this.repository.insertItems(
+      attempt.id,
+      ordered.map((d, position) => ({ position, itemId: randomBytes(9).toString('base64url'), sectionId: d.sectionId, questionId: d.questionId, versionId: d.versionId, points: d.points, topic: d.topic })),
+      manager,
+    );
+  }
+
+  /** The deadline job, through the outbox: written with the change, relayed after commit. */
+  async scheduleDeadline(attemptId: string, deadlineAt: Date, graceSeconds: number, manager: EntityManager): Promise<void> {
+    const runAt = new Date(deadlineAt.getTime() + graceSeconds * 1000);
+    await this.outbox.add(manager, 'attempt.autoSubmit', { attemptId }, { jobId: `autoSubmit-${attemptId}-${runAt.getTime()}`, runAt });
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  private async contents(versionIds: string[]): Promise<Map<string, QuestionContent>> {
+    const missing = versionIds.filter((id) => !this.contentCache.has(id));
+    if (missing.length) {
+      const loaded = await this.banks.versionContents(missing);
+      for (const [id, v] of loaded) this.contentCache.set(id, v.content);
+      if (this.contentCache.size > 20000) for (const key of [...this.contentCache.keys()].slice(0, 5000)) this.contentCache.delete(key);
+    }
+    return new Map(versionIds.map((id) => [id, this.contentCache.get(id)!]));
+  }
+
+  async loadOwned(principal: Principal, attemptId: string, manager?: EntityManager): Promise<Attempt> {
+    const attempt = await this.repository.findAttempt(attemptId, manager);
+    if (!attempt || attempt.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
+    return attempt;
+  }
+
+  remainingSeconds(attempt: Attempt, now = Date.now()): number | null {
+    if (!attempt.deadlineAt) return null;
+    const reference = attempt.state === 'paused' && attempt.pausedAt ? attempt.pausedAt.getTime() : now;
+    if (attempt.state !== 'in_progress' && attempt.state !== 'paused') return 0;
+    return Math.max(0, Math.floor((attempt.deadlineAt.getTime() - reference) / 1000));
+  }
+
+  /**
+   * The attempt as its candidate sees it (questions without keys, saved answers with their seq).
+   * A page opened with a new client session becomes the attempt's session: the older one is
+   * told it was replaced (rule: the most recently opened session wins; recorded as a signal).
+   */
+  async view(principal: Principal, attemptId: string, meta: Meta): Promise<AttemptView> {
+    let attempt = await this.loadOwned(principal, attemptId);
+    if (meta.clientSession && (attempt.state === 'in_progress' || attempt.state === 'paused') && attempt.clientSession !== meta.clientSession) {
+      await this.repository.dataSource.transaction(async (manager) => {
+        const locked = (await this.repository.findAttempt(attemptId, manager, true))!;
+        if (locked.clientSession && locked.clientSession !== meta.clientSession) {
+          await this.repository.insertEvent({ attemptId, kind: 'signal', type: 'second_session', detail: { previous: locked.clientSession.slice(0, 8), ip: meta.ip } }, manager);
+        }
+        await this.repository.updateAttempt(attemptId, { client_session: meta.clientSession }, manager);
+        await this.applyFlags(locked, manager);
+      });
+      attempt = await this.loadOwned(principal, attemptId);
+    }
+    const items = await this.repository.items(attemptId);
+    const contents = await this.contents(items.map((i) => i.questionVersionId));
+    const exam = (await this.repository.findExam(attempt.examId))!;
+    const locale = principal.locale;
+    return {
+      attemptId: attempt.id,
+      examId: attempt.examId,
+      state: attempt.state,
+      startedAt: attempt.startedAt,
+      deadlineAt: attempt.deadlineAt,
+      remainingSeconds: this.remainingSeconds(attempt),
+      serverTime: new Date().toISOString(),
+      paused: attempt.state === 'paused',
+      items: items.map((item) => this.itemView(item, contents.get(item.questionVersionId)!, attempt, exam, locale)),
+      receipt: attempt.receiptSha256 ? this.receiptOf(attempt) : null,
+    };
+  }
+
+  private itemView(item: AttemptItemRow, content: QuestionContent, attempt: Attempt, exam: Exam, locale: string): ItemView {
+    const view: CandidateQuestion = candidateView(content, locale, { shuffleOptions: exam.shuffleOptions, seed: itemSeed(attempt, item.position), idKey: this.banks.idKey });
+    return {
+      itemId: item.itemId,
+      position: item.position,
+      type: view.type,
+      stem: view.stem,
+      title: view.title,
+      options: view.options,
+      gaps: view.gaps,
+      prompts: view.prompts,
+      matches: view.matches,
+      multiple: view.multiple,
+      points: item.points,
+      response: item.response,
+      seq: item.seq,
+      savedAt: item.savedAt,
+      marked: item.marked,
+    };
+  }
+
+  // ---- saving answers (the hot path) -----------------------------------------------------
+
+  private async itemIndex(principal: Principal, attemptId: string) {
+    let cached = this.itemCache.get(attemptId);
+    if (!cached) {
+      const attempt = await this.loadOwned(principal, attemptId);
+      const exam = (await this.repository.findExam(attempt.examId))!;
+      const items = await this.repository.items(attemptId);
+      cached = { seed: attempt.seed, graceSeconds: exam.graceSeconds, items: new Map(items.map((i) => [i.itemId, { versionId: i.questionVersionId, position: i.position }])) };
+      this.itemCache.set(attemptId, cached);
+      if (this.itemCache.size > 20000) this.itemCache.delete(this.itemCache.keys().next().value!);
+    }
+    return cached;
+  }
+
+  async saveAnswer(principal: Principal, attemptId: string, itemId: string, body: { response: unknown; seq: number; marked?: boolean }, meta: Meta): Promise<{ seq: number; savedAt: Date }> {
+    const index = await this.itemIndex(principal, attemptId);
+    const item = index.items.get(itemId);
+    if (!item) throw new ExamsError('ITEM_NOT_FOUND');
+    if (body.response !== null && JSON.stringify(body.response).length > 100_000) {
+      throw new ExamsError('RESPONSE_INVALID', { problem: 'the answer is longer than 100,000 characters' }, { response: ['the answer is longer than 100,000 characters'] });
+    }
+    if (body.response !== null) {
+      const content = (await this.contents([item.versionId])).get(item.versionId)!;
+      const resolved = resolveResponse(content, body.response, { seed: itemSeed(index, item.position), idKey: this.banks.idKey });
+      const problem = validateResponseShape(content, resolved);
+      if (problem) throw new ExamsError('RESPONSE_INVALID', { problem: problem.replace(/unknown:/g, '') }, { response: [problem.replace(/unknown:/g, '')] });
+    }
+    const outcome = await this.repository.saveAnswer(attemptId, itemId, principal.id, body.response, body.seq, body.marked ?? null, meta.clientSession, index.graceSeconds);
+    switch (outcome.kind) {
+      case 'saved':
+        return { seq: outcome.seq, savedAt: outcome.savedAt };
+      case 'stale':
+        // An older or repeated save: the newer answer stays; acknowledge with what is kept.
+        return { seq: outcome.seq, savedAt: outcome.savedAt ?? new Date() };
+      case 'refused':
+        switch (outcome.reason) {
+          case 'not_found':
+            throw new ExamsError('ITEM_NOT_FOUND');
+          case 'deadline_passed':
+            throw new ExamsError('DEADLINE_PASSED');
+          case 'session_replaced':
+            throw new ExamsError('SESSION_REPLACED');
+          case 'not_in_progress':
+            throw new ExamsError('ATTEMPT_NOT_IN_PROGRESS', { state: outcome.state ?? '' }, undefined, { state: outcome.state });
+        }
+    }
+  }
+
+  // ---- integrity signals -----------------------------------------------------------------
+
+  /**
+   * Records an integrity signal (or a heartbeat) and answers with the attempt's clock and any
+   * messages from the proctor since `afterMessageId`, so the exam page stays in step.
+   */
+  async recordSignal(
+    principal: Principal,
+    attemptId: string,
+    signal: { type: SignalType | 'heartbeat'; at?: Date; detail?: Record<string, unknown> },
+    meta: Meta,
+  ): Promise<{ state: AttemptState; remainingSeconds: number | null; deadlineAt: Date | null; messages: { id: string; at: Date; text: string }[] }> {
+    await this.repository.dataSource.transaction(async (manager) => {
+      const attempt = await this.repository.findAttempt(attemptId, manager, true);
+      if (!attempt || attempt.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
+      const live = attempt.state === 'in_progress' || attempt.state === 'paused';
+      const fields: Record<string, unknown> = {};
+      if (live) {
+        const [{ gap }]: { gap: number | null }[] = await manager.query(`SELECT extract(epoch FROM now() - last_seen_at)::int AS gap FROM attempts WHERE id = $1`, [attemptId]);
+        if (attempt.state === 'in_progress' && gap !== null && gap > 30) {
+          await this.repository.insertEvent({ attemptId, kind: 'signal', type: 'heartbeat_gap', detail: { seconds: gap } }, manager);
+        }
+        fields.last_seen_at = new Date();
+        if (meta.ip && attempt.lastIp && meta.ip !== attempt.lastIp) {
+          await this.repository.insertEvent({ attemptId, kind: 'signal', type: 'ip_changed', detail: { from: attempt.lastIp, to: meta.ip } }, manager);
+          fields.last_ip = meta.ip;
+        }
+      }
+      if (signal.type !== 'heartbeat') {
+        await this.repository.insertEvent({ attemptId, kind: 'signal', type: signal.type, detail: { ...(signal.detail ?? {}), clientAt: signal.at?.toISOString() ?? null } }, manager);
+      }
+      await this.repository.updateAttempt(attemptId, fields, manager);
+      await this.applyFlags(attempt, manager);
+    });
+    const attempt = (await this.repository.findAttempt(attemptId))!;
+    const after = Number((signal.detail as { afterMessageId?: unknown } | undefined)?.afterMessageId ?? 0) || 0;
+    const messages = (await this.repository.events(attemptId, after))
+      .filter((e) => e.kind === 'message')
+      .map((e) => ({ id: e.id, at: e.at, text: typeof e.detail.text === 'string' ? e.detail.text : '' }));
+    return { state: attempt.state, remainingSeconds: this.remainingSeconds(attempt), deadlineAt: attempt.deadlineAt, messages };
+  }
+
+  /** Flags the attempt when any signal reaches the exam's threshold. */
+  async applyFlags(attempt: Attempt, manager: EntityManager): Promise<void> {
+    const exam = (await this.repository.findExam(attempt.examId, manager))!;
+    const counts = await this.repository.signalCounts(attempt.id, manager);
+    const reasons = flagsFor(counts, { ...DEFAULT_INTEGRITY_THRESHOLDS, ...exam.integrityThresholds });
+    const proctorFlags = attempt.flagReasons.filter((r) => !r.startsWith('signal:'));
+    const all = [...new Set([...proctorFlags, ...reasons.map((r) => `signal:${r}`)])];
+    if (all.length !== attempt.flagReasons.length || all.some((r) => !attempt.flagReasons.includes(r))) {
+      await this.repository.updateAttempt(attempt.id, { flagged: all.length > 0, flag_reasons: all }, manager);
+    }
+  }
+
+  // ---- the clock under a proctor's hand ----------------------------------------------------
+
+  async lock(attemptId: string, manager: EntityManager): Promise<Attempt> {
+    const attempt = await this.repository.findAttempt(attemptId, manager, true);
+    if (!attempt) throw new ExamsError('ATTEMPT_NOT_FOUND');
+    return attempt;
+  }
+
+  /** Pausing stops the clock: the time left is frozen until resume. */
+  async pause(attempt: Attempt, actorId: string, reason: string | null, manager: EntityManager): Promise<void> {
+    await this.transition(attempt, 'pause', manager, { actorId, reason }, { paused_at: new Date() });
+  }
+
+  /** Resuming moves the deadline by the paused time and schedules the deadline job anew. */
+  async resume(attempt: Attempt, actorId: string, reason: string | null, manager: EntityManager): Promise<Date> {
+    const exam = (await this.repository.findExam(attempt.examId, manager))!;
+    const pausedMs = attempt.pausedAt ? Date.now() - attempt.pausedAt.getTime() : 0;
+    const deadlineAt = new Date((attempt.deadlineAt?.getTime() ?? Date.now()) + pausedMs);
+    await this.transition(attempt, 'resume', manager, { actorId, reason, detail: { pausedSeconds: Math.round(pausedMs / 1000) } }, { paused_at: null, deadline_at: deadlineAt });
+    await this.scheduleDeadline(attempt.id, deadlineAt, exam.graceSeconds, manager);
+    this.itemCache.delete(attempt.id);
+    return deadlineAt;
+  }
+
+  /** Extra time from a proctor: the deadline moves, recorded, and the deadline job follows. */
+  async addTime(attempt: Attempt, seconds: number, actorId: string, reason: string | null, manager: EntityManager): Promise<Date> {
+    if (attempt.state !== 'in_progress' && attempt.state !== 'paused') throw new ExamsError('ATTEMPT_NOT_IN_PROGRESS', { state: attempt.state });
+    const exam = (await this.repository.findExam(attempt.examId, manager))!;
+    const deadlineAt = new Date(attempt.deadlineAt!.getTime() + seconds * 1000);
+    await this.repository.updateAttempt(attempt.id, { deadline_at: deadlineAt, added_seconds: attempt.addedSeconds + seconds }, manager);
+    await this.repository.insertEvent({ attemptId: attempt.id, kind: 'proctor', type: 'time_added', actorId, reason, detail: { seconds, deadlineAt: deadlineAt.toISOString() } }, manager);
+    await this.scheduleDeadline(attempt.id, deadlineAt, exam.graceSeconds, manager);
+    return deadlineAt;
+  }
+
+  /** A proctor ends the attempt: submitted as it stands, flagged for review with the reason. */
+  async terminate(attempt: Attempt, actorId: string, reason: string, manager: EntityManager): Promise<Receipt> {
+    await this.repository.updateAttempt(attempt.id, { flagged: true, flag_reasons: [...new Set([...attempt.flagReasons, 'terminated'])] }, manager);
+    attempt.flagReasons = [...new Set([...attempt.flagReasons, 'terminated'])];
+    attempt.flagged = true;
+    return this.close(attempt, 'terminate', 'proctor', actorId, manager, reason);
+  }
+
+  async message(attempt: Attempt, actorId: string, text: string, manager: EntityManager): Promise<void> {
+    await this.repository.insertEvent({ attemptId: attempt.id, kind: 'message', type: 'message', actorId, detail: { text } }, manager);
+  }
+
+  async note(attempt: Attempt, actorId: string, text: string, flag: boolean, manager: EntityManager): Promise<void> {
+    await this.repository.insertEvent({ attemptId: attempt.id, kind: 'note', type: 'irregularity', actorId, reason: text, detail: { flag } }, manager);
+    if (flag) {
+      const reasons = [...new Set([...attempt.flagReasons, 'irregularity'])];
+      await this.repository.updateAttempt(attempt.id, { flagged: true, flag_reasons: reasons }, manager);
+      attempt.flagReasons = reasons;
+      attempt.flagged = true;
+    }
+  }
+
+  timeline(attemptId: string) {
+    return this.repository.events(attemptId);
+  }
+
+  items(attemptId: string) {
+    return this.repository.items(attemptId);
+  }
+
+  /** A person scores an essay (credit 0…1); when nothing is left to score the attempt is decided. */
+  async scoreEssay(attemptId: string, itemId: string, credit: number, scorerId: string): Promise<void> {
+    await this.repository.dataSource.transaction(async (manager) => {
+      const attempt = await this.lock(attemptId, manager);
+      const items = await this.repository.items(attemptId, manager);
+      const item = items.find((i) => i.itemId === itemId);
+      if (!item) throw new ExamsError('ITEM_NOT_FOUND');
+      if (item.gradeStatus !== 'needs_human' && item.gradeStatus !== 'human_scored') throw new ExamsError('NOT_AN_ESSAY');
+      await manager.query(
+        `UPDATE attempt_items SET credit = $3, grade_status = 'human_scored', scored_by = $4, scored_at = now() WHERE attempt_id = $1 AND item_id = $2`,
+        [attemptId, itemId, Math.max(0, Math.min(1, credit)), scorerId],
+      );
+      await this.repository.insertEvent({ attemptId, kind: 'note', type: 'essay_scored', actorId: scorerId, detail: { itemId, credit } }, manager);
+      await this.decide(attempt, manager);
+    });
+  }
+
+  // ---- submission ---------------------------------------------------------------------------
+
+  receiptOf(attempt: Attempt): Receipt {
+    return { attemptId: attempt.id, submittedAt: attempt.submittedAt!.toISOString(), answered: attempt.answeredCount ?? 0, sha256: attempt.receiptSha256! };
+  }
+
+  /** Idempotent: a double click or a retry gets the same receipt. */
+  async submit(principal: Principal, attemptId: string): Promise<Receipt> {
+    return this.repository.dataSource.transaction(async (manager) => {
+      const attempt = await this.repository.findAttempt(attemptId, manager, true);
+      if (!attempt || attempt.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
+      if (attempt.receiptSha256) return this.receiptOf(attempt);
+      if (attempt.state !== 'in_progress') throw new ExamsError('ATTEMPT_NOT_IN_PROGRESS', { state: attempt.state }, undefined, { state: attempt.state });
+      const exam = (await this.repository.findExam(attempt.examId, manager))!;
+      const overdue = attempt.deadlineAt && Date.now() > attempt.deadlineAt.getTime() + exam.graceSeconds * 1000;
+      return this.close(attempt, overdue ? 'autoSubmit' : 'submit', overdue ? 'deadline' : 'candidate', principal.id, manager);
+    });
+  }
+
+  /** The deadline job: submits once, only when due, whatever happened before (restarts, retries). */
+  async autoSubmit(attemptId: string): Promise<'submitted' | 'not_due' | 'already_closed'> {
+    return this.repository.dataSource.transaction(async (manager) => {
+      const attempt = await this.repository.findAttempt(attemptId, manager, true);
+      if (!attempt || attempt.state !== 'in_progress') return 'already_closed';
+      const exam = (await this.repository.findExam(attempt.examId, manager))!;
+      if (!attempt.deadlineAt || Date.now() < attempt.deadlineAt.getTime() + exam.graceSeconds * 1000) return 'not_due';
+      await this.close(attempt, 'autoSubmit', 'deadline', null, manager);
+      return 'submitted';
+    });
+  }
+
+  /** Ends an attempt as it stands: receipt over the saved answers, then grading through the outbox. */
+  async close(attempt: Attempt, transition: TransitionName, by: 'candidate' | 'deadline' | 'proctor', actorId: string | null, manager: EntityManager, reason?: string): Promise<Receipt> {
+    const items = await this.repository.items(attempt.id, manager);
+    const submittedAt = new Date();
+    const sha256 = answerSetHash(
+      attempt.id,
+      items.map((i) => ({ itemId: i.itemId, response: i.response })),
+    );
+    const answered = items.filter((i) => i.response !== null && i.response !== undefined).length;
+    await this.transition(attempt, transition, manager, { actorId, reason: reason ?? null, detail: { by } }, {
+      submitted_at: submittedAt,
+      submitted_by: by,
+      receipt_sha256: sha256,
+      answered_count: answered,
+      paused_at: null,
+    });
+    await this.outbox.add(manager, 'attempt.grade', { attemptId: attempt.id }, { jobId: `grade-${attempt.id}` });
+    this.itemCache.delete(attempt.id);
+    return { attemptId: attempt.id, submittedAt: submittedAt.toISOString(), answered, sha256 };
+  }
+
+  // ---- grading ------------------------------------------------------------------------------
+
+  /** The grading job: objective items graded automatically, essays left for a person. */
+  async grade(attemptId: string): Promise<'graded' | 'skipped'> {
+    return this.repository.dataSource.transaction(async (manager) => {
+      const attempt = await this.repository.findAttempt(attemptId, manager, true);
+      if (!attempt || (attempt.state !== 'submitted' && attempt.state !== 'auto_submitted')) return 'skipped';
+      const items = await this.repository.items(attemptId, manager);
+      const contents = await this.contents(items.map((i) => i.questionVersionId));
+      const grades = items.map((item) => {
+        const content = contents.get(item.questionVersionId)!;
+        if (item.response === null || item.response === undefined) {
+          return { position: item.position, credit: content.type === 'description' ? null : 0, status: content.type === 'description' ? 'not_scored' : 'unanswered' };
+        }
+        const outcome = gradeResponse(content, resolveResponse(content, item.response, { seed: itemSeed(attempt, item.position), idKey: this.banks.idKey }));
+        switch (outcome.status) {
+          case 'graded':
+            return { position: item.position, credit: outcome.credit, status: 'graded' };
+          case 'needs_human':
+            return { position: item.position, credit: null, status: 'needs_human' };
+          case 'not_scored':
+            return { position: item.position, credit: null, status: 'not_scored' };
+        }
+      });
+      await this.repository.setItemGrades(attemptId, grades, manager);
+      await this.transition(attempt, 'grade', manager, { actorId: null, reason: 'objective items graded automatically' });
+      await this.decide(attempt, manager);
+      return 'graded';
+    });
+  }
+
+  /**
+   * Computes the result; when every item is scored, passes or fails — or holds the result for
+   * review when the attempt is flagged (a flagged pass is not released until reviewed).
+   */
+  async decide(attempt: Attempt, manager: EntityManager): Promise<void> {
+    const exam = (await this.repository.findExam(attempt.examId, manager))!;
+    const items = await this.repository.items(attempt.id, manager);
+    const result = scoreAttempt(
+      items.map((i) => ({ topic: i.topic, points: i.points, credit: i.gradeStatus === 'needs_human' ? null : (i.credit ?? 0), scored: i.gradeStatus !== 'not_scored' })),
+      exam.passMarkPercent,
+    );
+    await this.repository.updateAttempt(
+      attempt.id,
+      { score_points: result.points, max_points: result.max, score_percent: result.percent, passed: result.passed, topic_scores: JSON.stringify(result.topics) },
+      manager,
+    );
+    if (!result.complete || attempt.state !== 'graded') return;
+    const fresh = (await this.repository.findAttempt(attempt.id, manager))!;
+    if (fresh.flagged) {
+      await this.transition(attempt, 'hold', manager, { actorId: null, reason: `flagged: ${fresh.flagReasons.join(', ')}` });
+    } else {
+      await this.transition(attempt, result.passed ? 'pass' : 'fail', manager, { actorId: null, reason: `${result.percent}% against a pass mark of ${exam.passMarkPercent}%` }, { decided_at: new Date() });
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { JobRegistry } from '../../infra/queue/jobs';
+import { AttemptsService } from './attempts.service';
+import { ExamsRepository } from './exams.repository';
+
+declare module '../../infra/queue/jobs' {
+  interface JobPayloads {
+    'attempt.autoSubmit': { attemptId: string };
+    'attempt.grade': { attemptId: string };
+    'attempt.sweepOverdue': Record<string, never>;
+  }
+}
+
+/**
+ * Exam jobs. Handlers are thin and safe to run twice: the service loads the attempt and returns
+ * early when the work is done or not due. Deadlines and grading have their own queues so a
+ * deadline burst never waits behind anything else.
+ */
+@Injectable()
+export class ExamJobs implements OnModuleInit {
+  private readonly logger = new Logger('exam-jobs');
+
+  constructor(
+    private readonly registry: JobRegistry,
+    private readonly attempts: AttemptsService,
+    private readonly repository: ExamsRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.define({
+      name: 'attempt.autoSubmit',
+      queue: 'exam-deadlines',
+      attempts: 10,
+      backoffMs: 500,
+      handler: async ({ attemptId }) => {
+        await this.attempts.autoSubmit(attemptId);
+      },
+    });
+    this.registry.define({
+      name: 'attempt.grade',
+      queue: 'exam-grading',
+      attempts: 10,
+      backoffMs: 1000,
+      handler: async ({ attemptId }) => {
+        await this.attempts.grade(attemptId);
+      },
+    });
+    // The safety net: if a delayed job was lost (Redis flushed), overdue attempts still close.
+    this.registry.define({
+      name: 'attempt.sweepOverdue',
+      queue: 'exam-deadlines',
+      attempts: 1,
+      backoffMs: 1000,
+      repeat: { pattern: '* * * * *' },
+      handler: async () => {
+        const ids = await this.repository.overdueAttemptIds();
+        for (const id of ids) await this.attempts.autoSubmit(id);
+        if (ids.length) this.logger.warn(`swept ${ids.length} overdue attempt(s) the deadline jobs had not closed`);
+      },
+    });
+  }
+}
