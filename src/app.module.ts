@@ -12,6 +12,7 @@ import { CoursesModule } from './modules/courses/courses.module';
 import { ExamsModule } from './modules/exams/exams.module';
 import { HealthModule } from './modules/health/health.module';
 import { OrganisationsModule } from './modules/organisations/organisations.module';
+import { ProctoringModule } from './modules/proctoring/proctoring.module';
 import { QuestionBanksModule } from './modules/question-banks/question-banks.module';
 
 /** The monolith: infrastructure first, then one module per domain. */
@@ -33,6 +34,7 @@ export class AppModule {
         QuestionBanksModule,
         CoursesModule,
         ExamsModule,
+        ProctoringModule,
       ],
     };
   }

@@ -160,6 +160,20 @@ describe('exam attempts through the API (real Postgres, Redis and BullMQ workers
     expect(row.flag_reasons).toContain('signal:second_session');
   });
 
+  it('treats a new session after the old one went quiet as a resume, not a second session', async () => {
+    const { agent } = await candidate();
+    const examId = await makeShortExam(t.db, { seconds: 600 });
+    const attempt = (await agent.post(`/api/v1/exams/${examId}/attempts`).set('x-attempt-session', 'closed-browser-session').send({})).body;
+    await t.db.query(`UPDATE attempts SET last_seen_at = now() - interval '2 minutes' WHERE id = $1`, [attempt.attemptId]);
+    const resumed = await agent.get(`/api/v1/attempts/${attempt.attemptId}`).set('x-attempt-session', 'reopened-browser-session');
+    expect(resumed.body.state).toBe('in_progress');
+    const [row] = await t.db.query(`SELECT flagged, client_session FROM attempts WHERE id = $1`, [attempt.attemptId]);
+    expect(row).toEqual({ flagged: false, client_session: 'reopened-browser-session' });
+    const types = (await t.db.query(`SELECT type FROM attempt_events WHERE attempt_id = $1`, [attempt.attemptId])).map((r: { type: string }) => r.type);
+    expect(types).toContain('session_resumed');
+    expect(types).not.toContain('second_session');
+  });
+
   it('records integrity signals, flags at the threshold, and holds a flagged pass for review', async () => {
     const { agent } = await candidate();
     const examId = await makeShortExam(t.db, { seconds: 600, passMark: 0, thresholds: { focus_lost: 2 } });

@@ -205,7 +205,10 @@ export class AttemptsService {
   /**
    * The attempt as its candidate sees it (questions without keys, saved answers with their seq).
    * A page opened with a new client session becomes the attempt's session: the older one is
-   * told it was replaced (rule: the most recently opened session wins; recorded as a signal).
+   * told it was replaced (rule: the most recently opened session wins). It is a *second
+   * concurrent* session — an integrity signal — only when the previous session was alive in the
+   * last 30 s (pages send a heartbeat every 10 s); otherwise it is a resume (closed browser,
+   * another device after a crash), recorded on the timeline without flagging.
    */
   async view(principal: Principal, attemptId: string, meta: Meta): Promise<AttemptView> {
     let attempt = await this.loadOwned(principal, attemptId);
@@ -213,9 +216,15 @@ export class AttemptsService {
       await this.repository.dataSource.transaction(async (manager) => {
         const locked = (await this.repository.findAttempt(attemptId, manager, true))!;
         if (locked.clientSession && locked.clientSession !== meta.clientSession) {
-          await this.repository.insertEvent({ attemptId, kind: 'signal', type: 'second_session', detail: { previous: locked.clientSession.slice(0, 8), ip: meta.ip } }, manager);
+          const concurrent = locked.lastSeenAt !== null && Date.now() - locked.lastSeenAt.getTime() < 30_000;
+          await this.repository.insertEvent(
+            concurrent
+              ? { attemptId, kind: 'signal', type: 'second_session', detail: { previous: locked.clientSession.slice(0, 8), ip: meta.ip } }
+              : { attemptId, kind: 'note', type: 'session_resumed', detail: { previous: locked.clientSession.slice(0, 8), ip: meta.ip } },
+            manager,
+          );
         }
-        await this.repository.updateAttempt(attemptId, { client_session: meta.clientSession }, manager);
+        await this.repository.updateAttempt(attemptId, { client_session: meta.clientSession, last_seen_at: new Date() }, manager);
         await this.applyFlags(locked, manager);
       });
       attempt = await this.loadOwned(principal, attemptId);

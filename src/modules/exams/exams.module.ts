@@ -7,7 +7,12 @@ import { AttemptResultsService } from './attempt-results.service';
 import { AttemptsApiController } from './attempts.api.controller';
 import { AttemptsService } from './attempts.service';
 import { ExamContentLoader } from './content-loader';
+import { ExamAuthoringRepository } from './exam-authoring.repository';
+import { ExamAuthoringService } from './exam-authoring.service';
+import { ExamPagesService } from './exam-pages.service';
 import { ExamEligibility } from './exam-eligibility';
+import { ExamsAdminController } from './exams-admin.controller';
+import { ExamsController } from './exams.controller';
 import { ExamJobs } from './exams.jobs';
 import { ExamsRepository } from './exams.repository';
 import { ExamsService } from './exams.service';
@@ -18,8 +23,20 @@ import { ExamsService } from './exams.service';
  */
 @Module({
   imports: [AuditModule, QuestionBanksModule, CoursesModule],
-  providers: [ExamsRepository, ExamsService, ExamEligibility, AttemptsService, AttemptResultsService, ExamJobs, ExamContentLoader],
-  controllers: [AttemptsApiController],
+  providers: [
+    ExamsRepository,
+    ExamsService,
+    ExamEligibility,
+    AttemptsService,
+    AttemptResultsService,
+    ExamJobs,
+    ExamContentLoader,
+    // Candidate and staff pages (exams.controller.ts, exams-admin.controller.ts)
+    ExamAuthoringRepository,
+    ExamAuthoringService,
+    ExamPagesService,
+  ],
+  controllers: [AttemptsApiController, ExamsController, ExamsAdminController],
   exports: [ExamsService, AttemptsService, ExamEligibility],
 })
 export class ExamsModule implements OnModuleInit {
@@ -27,5 +44,6 @@ export class ExamsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.nav.add({ label: 'nav.exams', href: '/exams', roles: ['candidate', 'isv_manager'], order: 40 });
+    this.nav.add({ label: 'exams.nav.admin', href: '/admin/exams', roles: ['platform_staff'], order: 35 });
   }
 }

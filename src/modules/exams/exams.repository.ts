@@ -75,6 +75,7 @@ interface AttemptRow {
   flag_reasons: string[];
   client_session: string | null;
   last_ip: string | null;
+  last_seen_at: Date | null;
   not_before: Date | null;
   created_at: Date;
 }
@@ -105,6 +106,7 @@ export const toAttempt = (r: AttemptRow): Attempt => ({
   flagReasons: r.flag_reasons,
   clientSession: r.client_session,
   lastIp: r.last_ip,
+  lastSeenAt: r.last_seen_at,
   notBefore: r.not_before,
   createdAt: r.created_at,
 });
@@ -227,7 +229,7 @@ export class ExamsRepository {
       );
     }
     await manager.query(
-      `DELETE FROM exam_sections s WHERE s.exam_id = $1 AND s.position > $2 AND NOT EXISTS (SELECT 1 FROM attempt_items i WHERE i.section_id = s.id)`,
+      `DELETE FROM exam_sections s WHERE s.exam_id = $1 AND s.position >= $2 AND NOT EXISTS (SELECT 1 FROM attempt_items i WHERE i.section_id = s.id)`,
       [examId, sections.length],
     );
   }

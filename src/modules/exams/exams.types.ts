@@ -66,6 +66,7 @@ export interface Attempt {
   flagReasons: string[];
   clientSession: string | null;
   lastIp: string | null;
+  lastSeenAt: Date | null;
   notBefore: Date | null;
   createdAt: Date;
 }
