@@ -20,7 +20,11 @@ const { Pool } = require('pg');
 
 const secret = process.env.SESSION_SECRET;
 if (!secret) throw new Error('SESSION_SECRET is required');
-const db = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE || 20), connectionTimeoutMillis: 5000 });
+const db = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DATABASE_POOL_SIZE || 20),
+  connectionTimeoutMillis: 5000,
+});
 
 const SAVE = `UPDATE attempt_items i SET response = $4, seq = $5, saved_at = now(), marked = coalesce($6, i.marked)
          FROM attempts a
@@ -37,7 +41,10 @@ const graceOf = new Map();
 async function grace(attemptId) {
   let g = graceOf.get(attemptId);
   if (g === undefined) {
-    const { rows } = await db.query('SELECT e.grace_seconds FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1', [attemptId]);
+    const { rows } = await db.query(
+      'SELECT e.grace_seconds FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1',
+      [attemptId],
+    );
     g = rows[0]?.grace_seconds ?? 0;
     graceOf.set(attemptId, g);
   }
@@ -59,7 +66,10 @@ function sidOf(cookieHeader) {
 
 function send(res, status, payload) {
   const body = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -68,7 +78,10 @@ const ROUTE = /^\/api\/v1\/attempts\/([0-9a-f-]{36})\/answers\/([\w-]{1,24})$/i;
 async function save(req, res, attemptId, itemId, raw) {
   const sid = sidOf(req.headers.cookie);
   if (!sid) return send(res, 401, { code: 'NOT_SIGNED_IN' });
-  const { rows: sessions } = await db.query('SELECT data FROM http_sessions WHERE sid = $1 AND expires_at > now()', [sid]);
+  const { rows: sessions } = await db.query(
+    'SELECT data FROM http_sessions WHERE sid = $1 AND expires_at > now()',
+    [sid],
+  );
   const userId = sessions[0]?.data?.auth?.principal?.id;
   if (!userId) return send(res, 401, { code: 'NOT_SIGNED_IN' });
   let body;
@@ -81,14 +94,24 @@ async function save(req, res, attemptId, itemId, raw) {
   const header = req.headers['x-attempt-session'];
   const clientSession = typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : null;
   const graceSeconds = await grace(attemptId);
-  const { rows } = await db.query(SAVE, [attemptId, itemId, userId, JSON.stringify(body.response ?? null), body.seq, body.marked ?? null, clientSession, graceSeconds]);
+  const { rows } = await db.query(SAVE, [
+    attemptId,
+    itemId,
+    userId,
+    JSON.stringify(body.response ?? null),
+    body.seq,
+    body.marked ?? null,
+    clientSession,
+    graceSeconds,
+  ]);
   if (rows[0]) return send(res, 200, { seq: Number(rows[0].seq), savedAt: rows[0].saved_at });
   const { rows: why } = await db.query(WHY, [attemptId, itemId, userId, graceSeconds]);
   const f = why[0];
   if (!f || f.seq === null) return send(res, 404, { code: 'ITEM_NOT_FOUND' });
   if (f.state !== 'in_progress') return send(res, 409, { code: 'ATTEMPT_NOT_IN_PROGRESS' });
   if (f.overdue) return send(res, 409, { code: 'DEADLINE_PASSED' });
-  if (clientSession && f.session && f.session !== clientSession) return send(res, 409, { code: 'SESSION_REPLACED' });
+  if (clientSession && f.session && f.session !== clientSession)
+    return send(res, 409, { code: 'SESSION_REPLACED' });
   return send(res, 200, { seq: Number(f.seq), savedAt: f.saved_at });
 }
 
@@ -99,7 +122,9 @@ const server = createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    save(req, res, m[1], m[2], Buffer.concat(chunks).toString('utf8')).catch((error) => send(res, 500, { code: 'INTERNAL', message: error.message }));
+    save(req, res, m[1], m[2], Buffer.concat(chunks).toString('utf8')).catch((error) =>
+      send(res, 500, { code: 'INTERNAL', message: error.message }),
+    );
   });
 });
 server.keepAliveTimeout = 72_000;

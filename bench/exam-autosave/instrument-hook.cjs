@@ -60,7 +60,9 @@ if (process.send) {
         session.connect();
       }
       session.post('Profiler.enable', () =>
-        session.post('Profiler.setSamplingInterval', { interval: m.intervalUs ?? 200 }, () => session.post('Profiler.start', () => process.send({ profile: 'started' }))),
+        session.post('Profiler.setSamplingInterval', { interval: m.intervalUs ?? 200 }, () =>
+          session.post('Profiler.start', () => process.send({ profile: 'started' })),
+        ),
       );
     } else if (m.profile === 'stop' && session) {
       session.post('Profiler.stop', (error, result) => {
@@ -71,7 +73,11 @@ if (process.send) {
       sql = new Map();
       redis = new Map();
       counting = true;
-      process.send({ count: 'started', pg: Boolean(pg?.Client), redis: Boolean(RedisClass?.prototype?.sendCommand) });
+      process.send({
+        count: 'started',
+        pg: Boolean(pg?.Client),
+        redis: Boolean(RedisClass?.prototype?.sendCommand),
+      });
     } else if (m.count === 'stop') {
       counting = false;
       const sorted = (x) => Object.fromEntries([...x.entries()].sort((a, b) => b[1] - a[1]));

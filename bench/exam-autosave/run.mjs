@@ -4,7 +4,7 @@
 // rows (baseline-server.mjs), in the same run. See bench/exam-autosave/README.md.
 //
 //   node bench/exam-autosave/run.mjs [--candidates 1000] [--connections 50] [--duration 10] [--rate 2000]
-//        [--rate-duration 10] [--rounds 1] [--mode all|split] [--profile | --no-profile] [--no-build] [--app DIR]
+//        [--rate-duration 10] [--sweep 500,1000] [--rounds 1] [--mode all|split] [--profile | --no-profile] [--no-build] [--app DIR]
 //        [--max-wait 30] [--keep-db] [--out FILE]
 //
 // Targets: max throughput ≥ 0.7× the baseline's; p99 < 25 ms at 2,000 saves/s offered at a fixed rate.
@@ -23,7 +23,12 @@ const RATE = o.num('rate', 2000);
 const RATE_DURATION_S = o.num('rate-duration', 10);
 const ROUNDS = Math.max(1, o.num('rounds', 1));
 // extra fixed rates measured on both servers (where the knee is), besides the target rate
-const SWEEP = o.str('sweep', '500,1000').split(',').filter(Boolean).map(Number).filter((x) => x > 0 && x !== RATE);
+const SWEEP = o
+  .str('sweep', '500,1000')
+  .split(',')
+  .filter(Boolean)
+  .map(Number)
+  .filter((x) => x > 0 && x !== RATE);
 const MODE = o.str('mode', 'all'); // all: one process (web + workers); split: --web and a separate --worker process
 const APP = resolve(o.str('app', S.repoRoot));
 const MAX_WAIT = o.num('max-wait', 30);
@@ -44,7 +49,13 @@ const here = new URL('.', import.meta.url).pathname;
 
 const procs = [];
 let client = null;
-const result = { benchmark: 'exam-autosave', startedAt: new Date().toISOString(), options: { N, CONNECTIONS, DURATION_S, RATE, RATE_DURATION_S, ROUNDS, MODE, SWEEP }, targets: TARGET, environment: S.environment(APP) };
+const result = {
+  benchmark: 'exam-autosave',
+  startedAt: new Date().toISOString(),
+  options: { N, CONNECTIONS, DURATION_S, RATE, RATE_DURATION_S, ROUNDS, MODE, SWEEP },
+  targets: TARGET,
+  environment: S.environment(APP),
+};
 
 async function main() {
   result.postgres = await S.pgSettings(S.dbUrlOf('postgres'));
@@ -53,8 +64,18 @@ async function main() {
   const basePort = await S.freePort();
   const env = S.appEnv({ dbUrl, prefix: PREFIX, secret });
   const hook = ['-r', S.profileHook];
-  S.log(`starting the app (${MODE === 'all' ? 'web + workers in one process' : '--web, plus a separate --worker process'}) on :${appPort}, database ${DB}`);
-  const web = S.startApp({ dist, role: MODE === 'all' ? 'all' : 'web', port: appPort, env, logFile: join(work, 'app.log'), nodeArgs: hook, ipc: true });
+  S.log(
+    `starting the app (${MODE === 'all' ? 'web + workers in one process' : '--web, plus a separate --worker process'}) on :${appPort}, database ${DB}`,
+  );
+  const web = S.startApp({
+    dist,
+    role: MODE === 'all' ? 'all' : 'web',
+    port: appPort,
+    env,
+    logFile: join(work, 'app.log'),
+    nodeArgs: hook,
+    ipc: true,
+  });
   procs.push(web);
   const bootMs = await S.waitReady(`http://127.0.0.1:${appPort}/health`, { app: web });
   let worker = null;
@@ -77,11 +98,30 @@ async function main() {
   const itemsPer = candidates[0].attempt.items.length;
   const types = {};
   for (const c of candidates) for (const it of c.attempt.items) types[it.type] = (types[it.type] ?? 0) + 1;
-  S.log(`${N} attempts started in ${(starts.ms / 1000).toFixed(1)} s (${itemsPer} items each; item types ${JSON.stringify(types)})`);
-  result.setup = { bootMs, loginMs, startMs: starts.ms, startLatency: S.summary(starts.latencies), itemsPerAttempt: itemsPer, itemTypes: types, practiceExamId: practice.id };
+  S.log(
+    `${N} attempts started in ${(starts.ms / 1000).toFixed(1)} s (${itemsPer} items each; item types ${JSON.stringify(types)})`,
+  );
+  result.setup = {
+    bootMs,
+    loginMs,
+    startMs: starts.ms,
+    startLatency: S.summary(starts.latencies),
+    itemsPerAttempt: itemsPer,
+    itemTypes: types,
+    practiceExamId: practice.id,
+  };
 
   S.log(`starting the baseline server on :${basePort}`);
-  const baseline = S.startApp({ dist, script: join(here, 'baseline-server.mjs'), role: 'baseline', port: basePort, env: { DATABASE_URL: dbUrl, SESSION_SECRET: secret }, logFile: join(work, 'baseline.log'), nodeArgs: hook, ipc: true });
+  const baseline = S.startApp({
+    dist,
+    script: join(here, 'baseline-server.mjs'),
+    role: 'baseline',
+    port: basePort,
+    env: { DATABASE_URL: dbUrl, SESSION_SECRET: secret },
+    logFile: join(work, 'baseline.log'),
+    nodeArgs: hook,
+    ipc: true,
+  });
   procs.push(baseline);
   const bproc = baseline.proc;
   await S.waitReady(`http://127.0.0.1:${basePort}/health`);
@@ -97,7 +137,12 @@ async function main() {
         variants: it.variants,
         path: `/api/v1/attempts/${c.attempt.attemptId}/answers/${encodeURIComponent(it.itemId)}`,
         head: `Cookie: ${c.cookie}\r\nContent-Type: application/json\r\nAccept: application/json\r\nX-Attempt-Session: ${c.attempt.clientSession}\r\n`,
-        headers: { cookie: c.cookie, 'content-type': 'application/json', accept: 'application/json', 'x-attempt-session': c.attempt.clientSession },
+        headers: {
+          cookie: c.cookie,
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'x-attempt-session': c.attempt.clientSession,
+        },
       });
   const slotOf = (k) => slots[(k % N) * itemsPer + (Math.floor(k / N) % itemsPer)];
   let seq = 0;
@@ -113,10 +158,20 @@ async function main() {
   };
   const bytesOf = ({ s, body }) => {
     const b = Buffer.from(body);
-    return Buffer.concat([Buffer.from(`PUT ${s.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${s.head}Content-Length: ${b.length}\r\n\r\n`, 'latin1'), b]);
+    return Buffer.concat([
+      Buffer.from(
+        `PUT ${s.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${s.head}Content-Length: ${b.length}\r\n\r\n`,
+        'latin1',
+      ),
+      b,
+    ]);
   };
 
-  const pidsFor = (server) => () => ({ [server]: server === 'app' ? web.pid : bproc.pid, ...(worker ? { worker: worker.pid } : {}), generator: 'self' });
+  const pidsFor = (server) => () => ({
+    [server]: server === 'app' ? web.pid : bproc.pid,
+    ...(worker ? { worker: worker.pid } : {}),
+    generator: 'self',
+  });
 
   async function maxThroughput(server, port, durationS, measure = true) {
     const busyBefore = measure ? await S.waitForQuiet(`${server} max throughput`, MAX_WAIT) : null;
@@ -227,7 +282,10 @@ async function main() {
       const s = slots[c.index * itemsPer];
       seq++;
       const conn = await conns.acquire();
-      const res = await conn.request(bytesOf({ s, body: `{"response":${s.variants[0]},"seq":${seq}}` }), 10000);
+      const res = await conn.request(
+        bytesOf({ s, body: `{"response":${s.variants[0]},"seq":${seq}}` }),
+        10000,
+      );
       conns.release(conn);
       if (res.status !== 200) {
         bad++;
@@ -246,14 +304,24 @@ async function main() {
     const order = round % 2 ? ['app', 'baseline'] : ['baseline', 'app'];
     for (const server of order) {
       S.log(`round ${round}: ${server}, max throughput (${CONNECTIONS} connections, ${DURATION_S} s)`);
-      phases.push({ round, ...(await maxThroughput(server, server === 'app' ? appPort : basePort, DURATION_S)) });
-      S.log(`  → ${phases.at(-1).throughput} saves/s, p99 ${phases.at(-1).latencyMs.p99} ms, non-200 ${phases.at(-1).nonOk}`);
+      phases.push({
+        round,
+        ...(await maxThroughput(server, server === 'app' ? appPort : basePort, DURATION_S)),
+      });
+      S.log(
+        `  → ${phases.at(-1).throughput} saves/s, p99 ${phases.at(-1).latencyMs.p99} ms, non-200 ${phases.at(-1).nonOk}`,
+      );
     }
     for (const rate of [...SWEEP, RATE])
       for (const server of order) {
         S.log(`round ${round}: ${server}, fixed rate ${rate}/s for ${RATE_DURATION_S} s`);
-        phases.push({ round, ...(await fixedRate(server, server === 'app' ? appPort : basePort, rate, RATE_DURATION_S)) });
-        S.log(`  → ${phases.at(-1).throughput} ok/s, p50 ${phases.at(-1).latencyMs.p50} / p99 ${phases.at(-1).latencyMs.p99} ms, non-200 ${phases.at(-1).nonOk}, errors ${phases.at(-1).errors}`);
+        phases.push({
+          round,
+          ...(await fixedRate(server, server === 'app' ? appPort : basePort, rate, RATE_DURATION_S)),
+        });
+        S.log(
+          `  → ${phases.at(-1).throughput} ok/s, p50 ${phases.at(-1).latencyMs.p50} / p99 ${phases.at(-1).latencyMs.p99} ms, non-200 ${phases.at(-1).nonOk}, errors ${phases.at(-1).errors}`,
+        );
       }
   }
   result.phases = phases;
@@ -276,7 +344,9 @@ async function main() {
     return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   };
   const appMax = med(phases.filter((p) => p.server === 'app' && p.test === 'max').map((p) => p.throughput));
-  const baseMax = med(phases.filter((p) => p.server === 'baseline' && p.test === 'max').map((p) => p.throughput));
+  const baseMax = med(
+    phases.filter((p) => p.server === 'baseline' && p.test === 'max').map((p) => p.throughput),
+  );
   const appRate = phases.filter((p) => p.server === 'app' && p.offeredRate === RATE);
   const worstP99 = Math.max(...appRate.map((p) => p.latencyMs.p99));
   const rateOk = appRate.every((p) => p.nonOk === 0 && p.errors === 0 && p.achievedSendRate >= RATE * 0.98);
@@ -300,7 +370,12 @@ async function main() {
     await S.countStart(proc);
     const p = await maxThroughput(server, port, 3, false);
     const c = await S.countStop(proc);
-    const per = (m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round((v / p.requests) * 100) / 100]).filter(([, v]) => v > 0));
+    const per = (m) =>
+      Object.fromEntries(
+        Object.entries(m)
+          .map(([k, v]) => [k, Math.round((v / p.requests) * 100) / 100])
+          .filter(([, v]) => v > 0),
+      );
     result.statementsPerSave[server] = { requests: p.requests, sql: per(c.sql), redis: per(c.redis) };
   }
 
@@ -318,7 +393,14 @@ async function main() {
       const text = render(s, { top: 30, requests: p.requests });
       const keep = join(S.resultsDir, `exam-autosave-${server}.cpuprofile`);
       S.writeResult(keep, JSON.parse(readFileSync(file, 'utf8')));
-      result.profiles[server] = { requests: p.requests, throughput: p.throughput, file: keep, summary: text, attributed: s.attributed, busyMs: s.busyMs };
+      result.profiles[server] = {
+        requests: p.requests,
+        throughput: p.throughput,
+        file: keep,
+        summary: text,
+        attributed: s.attributed,
+        busyMs: s.busyMs,
+      };
     }
   }
 }
@@ -326,11 +408,14 @@ async function main() {
 function report() {
   const r = result;
   const rows = (r.phases ?? []).map((p) => {
-    const per = (label) => (p.cpu.cpuMs[label] !== undefined && p.ok ? Math.round((p.cpu.cpuMs[label] * 1000) / p.ok) : null);
+    const per = (label) =>
+      p.cpu.cpuMs[label] !== undefined && p.ok ? Math.round((p.cpu.cpuMs[label] * 1000) / p.ok) : null;
     return [
       p.round,
       p.server,
-      p.test === 'max' ? `max (${CONNECTIONS} conns)` : `fixed ${p.offeredRate}/s (sent ${p.achievedSendRate}/s)`,
+      p.test === 'max'
+        ? `max (${CONNECTIONS} conns)`
+        : `fixed ${p.offeredRate}/s (sent ${p.achievedSendRate}/s)`,
       p.requests,
       p.throughput,
       p.latencyMs.p50,
@@ -348,20 +433,48 @@ function report() {
   );
   console.log(
     S.table(
-      ['round', 'server', 'load', 'requests', 'ok/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-200/err', 'CPU µs/save: server / postgres this DB (all) / generator', 'CPU busy', 'busy before'],
+      [
+        'round',
+        'server',
+        'load',
+        'requests',
+        'ok/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'non-200/err',
+        'CPU µs/save: server / postgres this DB (all) / generator',
+        'CPU busy',
+        'busy before',
+      ],
       rows,
     ),
   );
-  console.log('\nlatency at a fixed rate is measured from the moment each request was due (open loop), so queueing counts.');
+  console.log(
+    '\nlatency at a fixed rate is measured from the moment each request was due (open loop), so queueing counts.',
+  );
   if (r.verdict) {
     const v = r.verdict;
     console.log(
       `\n${S.table(
         ['target', 'measured', 'verdict'],
         [
-          [`app max throughput ≥ ${TARGET.ratio}× baseline`, `${v.appMaxThroughput} / ${v.baselineMaxThroughput} saves/s = ${v.ratio}×`, v.ratioPass ? 'PASS' : 'FAIL'],
-          [`p99 < ${TARGET.p99Ms} ms at ${RATE} saves/s (no errors)`, `p99 ${v.p99AtRateMs} ms${v.rateClean ? '' : ' (errors or rate not reached)'}`, v.p99Pass ? 'PASS' : 'FAIL'],
-          ['every acked save (fixed-rate phases) is in the DB', `${r.ackCheck.slotsWithAcks} answers checked, ${r.ackCheck.missing} missing`, v.ackPass ? 'PASS' : 'FAIL'],
+          [
+            `app max throughput ≥ ${TARGET.ratio}× baseline`,
+            `${v.appMaxThroughput} / ${v.baselineMaxThroughput} saves/s = ${v.ratio}×`,
+            v.ratioPass ? 'PASS' : 'FAIL',
+          ],
+          [
+            `p99 < ${TARGET.p99Ms} ms at ${RATE} saves/s (no errors)`,
+            `p99 ${v.p99AtRateMs} ms${v.rateClean ? '' : ' (errors or rate not reached)'}`,
+            v.p99Pass ? 'PASS' : 'FAIL',
+          ],
+          [
+            'every acked save (fixed-rate phases) is in the DB',
+            `${r.ackCheck.slotsWithAcks} answers checked, ${r.ackCheck.missing} missing`,
+            v.ackPass ? 'PASS' : 'FAIL',
+          ],
         ],
       )}`,
     );
@@ -369,7 +482,8 @@ function report() {
   for (const [server, c] of Object.entries(r.statementsPerSave ?? {})) {
     console.log(`\n${server}: statements per save (counted over ${c.requests} saves)`);
     console.log(S.table(['SQL statement (first 90 characters)', 'per save'], Object.entries(c.sql)));
-    if (Object.keys(c.redis).length) console.log(S.table(['Redis command', 'per save'], Object.entries(c.redis)));
+    if (Object.keys(c.redis).length)
+      console.log(S.table(['Redis command', 'per save'], Object.entries(c.redis)));
   }
   if (r.profiles?.app && r.profiles?.baseline) {
     // side by side: where the time per save goes (profile busy time, charged to the nearest package on the stack)
@@ -378,15 +492,26 @@ function report() {
     const b = rowsOf(r.profiles.baseline);
     const keys = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (a.get(y) ?? 0) - (a.get(x) ?? 0));
     const f = (x) => (x === undefined ? '–' : x.toFixed(0));
-    console.log('\nprofile busy time per save, µs (profiled runs, not the measured ones; wall-clock samples, so CPU contention inflates them)');
+    console.log(
+      '\nprofile busy time per save, µs (profiled runs, not the measured ones; wall-clock samples, so CPU contention inflates them)',
+    );
     console.log(
       S.table(
         ['component', 'app', 'baseline', 'app − baseline'],
-        [...keys.map((k) => [k, f(a.get(k)), f(b.get(k)), f((a.get(k) ?? 0) - (b.get(k) ?? 0))]), ['total busy', f(r.profiles.app.busyMs * 1000 / r.profiles.app.requests), f(r.profiles.baseline.busyMs * 1000 / r.profiles.baseline.requests), '']],
+        [
+          ...keys.map((k) => [k, f(a.get(k)), f(b.get(k)), f((a.get(k) ?? 0) - (b.get(k) ?? 0))]),
+          [
+            'total busy',
+            f((r.profiles.app.busyMs * 1000) / r.profiles.app.requests),
+            f((r.profiles.baseline.busyMs * 1000) / r.profiles.baseline.requests),
+            '',
+          ],
+        ],
       ),
     );
   }
-  for (const [server, p] of Object.entries(r.profiles ?? {})) console.log(`\nCPU profile of the ${server} under max load (${p.throughput} saves/s):\n${p.summary}`);
+  for (const [server, p] of Object.entries(r.profiles ?? {}))
+    console.log(`\nCPU profile of the ${server} under max load (${p.throughput} saves/s):\n${p.summary}`);
 }
 
 let failed = false;
@@ -396,17 +521,22 @@ try {
   failed = true;
   result.error = String(error.stack ?? error);
   S.log(`ERROR: ${error.stack ?? error}`);
-  for (const f of ['app.log', 'worker.log', 'baseline.log']) if (existsSync(join(work, f))) S.log(`--- ${f} (tail)\n${readFileSync(join(work, f), 'utf8').split('\n').slice(-30).join('\n')}`);
+  for (const f of ['app.log', 'worker.log', 'baseline.log'])
+    if (existsSync(join(work, f)))
+      S.log(`--- ${f} (tail)\n${readFileSync(join(work, f), 'utf8').split('\n').slice(-30).join('\n')}`);
 } finally {
   for (const p of procs.reverse()) await p.stop().catch(() => undefined);
   if (client) await client.end().catch(() => undefined);
   if (!o.flag('keep-db')) await S.dropDatabase(DB).catch((e) => S.log(`could not drop ${DB}: ${e.message}`));
   const removed = await S.cleanupRedis(PREFIX).catch(() => 0);
-  S.log(`cleaned up: database ${DB}${o.flag('keep-db') ? ' kept' : ' dropped'}, ${removed} Redis keys under ${PREFIX}:`);
+  S.log(
+    `cleaned up: database ${DB}${o.flag('keep-db') ? ' kept' : ' dropped'}, ${removed} Redis keys under ${PREFIX}:`,
+  );
   rmSync(work, { recursive: true, force: true });
 }
 result.finishedAt = new Date().toISOString();
 S.writeResult(OUT, result);
 report();
-const pass = !failed && result.verdict && result.verdict.ratioPass && result.verdict.p99Pass && result.verdict.ackPass;
+const pass =
+  !failed && result.verdict && result.verdict.ratioPass && result.verdict.p99Pass && result.verdict.ackPass;
 process.exit(failed ? 1 : pass ? 0 : 3);

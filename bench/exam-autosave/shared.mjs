@@ -4,7 +4,15 @@
 // Nothing here is measured by itself; see each benchmark's README.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -35,9 +43,13 @@ export function options(argv = process.argv.slice(2)) {
 export function build(app, enabled = true) {
   if (enabled) {
     log('node scripts/build-if-needed.mjs');
-    const b = spawnSync(process.execPath, [join(app, 'scripts/build-if-needed.mjs')], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'] });
+    const b = spawnSync(process.execPath, [join(app, 'scripts/build-if-needed.mjs')], {
+      cwd: app,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (b.status !== 0) {
-      if (!existsSync(join(app, 'dist/src/main.js'))) throw new Error('the build failed and dist/src/main.js does not exist');
+      if (!existsSync(join(app, 'dist/src/main.js')))
+        throw new Error('the build failed and dist/src/main.js does not exist');
       log('WARNING: the build reported errors (tsc still emitted dist/); measuring dist/ as emitted');
     }
   }
@@ -45,7 +57,10 @@ export function build(app, enabled = true) {
 }
 
 /** sha256 over the sources the exam paths run: ties figures to a tree state. */
-export function sourceFingerprint(app, dirs = ['src/modules/exams', 'src/modules/accounts', 'src/infra', 'migrations']) {
+export function sourceFingerprint(
+  app,
+  dirs = ['src/modules/exams', 'src/modules/accounts', 'src/infra', 'migrations'],
+) {
   const hash = createHash('sha256');
   const walk = (dir) => {
     if (!existsSync(dir)) return;
@@ -61,7 +76,10 @@ export function sourceFingerprint(app, dirs = ['src/modules/exams', 'src/modules
 
 export function git(app) {
   const run = (args) => spawnSync('git', args, { cwd: app, encoding: 'utf8' }).stdout?.trim() ?? null;
-  return { head: run(['rev-parse', '--short', 'HEAD']), dirtyFiles: (run(['status', '--porcelain']) ?? '').split('\n').filter(Boolean).length };
+  return {
+    head: run(['rev-parse', '--short', 'HEAD']),
+    dirtyFiles: (run(['status', '--porcelain']) ?? '').split('\n').filter(Boolean).length,
+  };
 }
 
 // ---- PostgreSQL ------------------------------------------------------------------------------------------------------
@@ -101,8 +119,13 @@ export async function pgSettings(url) {
     const { rows } = await c.query(
       `SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers','synchronous_commit','fsync','max_connections','work_mem','wal_level','commit_delay') ORDER BY name`,
     );
-    const [{ version }] = (await c.query('SHOW server_version')).rows.map((r) => ({ version: r.server_version }));
-    return { version, settings: Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting])) };
+    const [{ version }] = (await c.query('SHOW server_version')).rows.map((r) => ({
+      version: r.server_version,
+    }));
+    return {
+      version,
+      settings: Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting])),
+    };
   } finally {
     await c.end();
   }
@@ -131,9 +154,24 @@ export async function cleanupRedis(prefix) {
  * Starts `node dist/src/main.js [--web|--worker]` with its output appended to logFile. role: 'all' | 'web' | 'worker'.
  * Returns { proc, pid, role, port, exited, stop(signal) }.
  */
-export function startApp({ dist, role = 'all', port, env, logFile, nodeArgs = [], script = null, ipc = false }) {
+export function startApp({
+  dist,
+  role = 'all',
+  port,
+  env,
+  logFile,
+  nodeArgs = [],
+  script = null,
+  ipc = false,
+}) {
   const fd = openSync(logFile, 'a');
-  const args = script ? [...nodeArgs, script] : [...nodeArgs, join(dist, 'src/main.js'), ...(role === 'web' ? ['--web'] : role === 'worker' ? ['--worker'] : [])];
+  const args = script
+    ? [...nodeArgs, script]
+    : [
+        ...nodeArgs,
+        join(dist, 'src/main.js'),
+        ...(role === 'web' ? ['--web'] : role === 'worker' ? ['--worker'] : []),
+      ];
   const proc = spawn(process.execPath, args, {
     cwd: resolve(dist, '..'),
     env: { ...process.env, ...env, PORT: String(port ?? 0), HOST: '127.0.0.1' },
@@ -207,7 +245,8 @@ export const profileHook = join(here, 'instrument-hook.cjs');
 export async function waitReady(url, { timeoutMs = 120000, app = null } = {}) {
   const t0 = Date.now();
   for (;;) {
-    if (app && (app.proc.exitCode !== null || app.proc.signalCode !== null)) throw new Error(`app (${app.role}) exited while starting`);
+    if (app && (app.proc.exitCode !== null || app.proc.signalCode !== null))
+      throw new Error(`app (${app.role}) exited while starting`);
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
       await r.arrayBuffer();
@@ -305,7 +344,9 @@ export async function loginAll(base, candidates, concurrency = 4) {
       });
       const text = await r.text();
       if (r.status !== 200) throw new Error(`HTTP ${r.status} ${text.slice(0, 200)}`);
-      const cookie = (r.headers.getSetCookie?.() ?? [r.headers.get('set-cookie')]).map((s) => s.split(';')[0]).find((s) => s.startsWith('pa_session='));
+      const cookie = (r.headers.getSetCookie?.() ?? [r.headers.get('set-cookie')])
+        .map((s) => s.split(';')[0])
+        .find((s) => s.startsWith('pa_session='));
       if (!cookie) throw new Error('no pa_session cookie');
       c.cookie = cookie;
     }),
@@ -316,7 +357,12 @@ export async function loginAll(base, candidates, concurrency = 4) {
 export async function api(base, cookie, method, path, body, extraHeaders = {}) {
   const r = await fetch(`${base}${path}`, {
     method,
-    headers: { cookie, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extraHeaders },
+    headers: {
+      cookie,
+      accept: 'application/json',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...extraHeaders,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
@@ -340,16 +386,28 @@ export async function startAttempts(base, candidates, examId, { concurrency = 4,
     withRetry(`start ${c.email}`, async () => {
       const clientSession = `bench-${randomBytes(6).toString('hex')}`;
       const t = performance.now();
-      const r = await api(base, c.cookie, 'POST', `/api/v1/exams/${examId}/attempts`, {}, { 'x-attempt-session': clientSession });
+      const r = await api(
+        base,
+        c.cookie,
+        'POST',
+        `/api/v1/exams/${examId}/attempts`,
+        {},
+        { 'x-attempt-session': clientSession },
+      );
       latencies.push(performance.now() - t);
-      if (r.status !== 201 && r.status !== 200) throw new Error(`HTTP ${r.status} ${JSON.stringify(r.data).slice(0, 300)}`);
+      if (r.status !== 201 && r.status !== 200)
+        throw new Error(`HTTP ${r.status} ${JSON.stringify(r.data).slice(0, 300)}`);
       c[key] = {
         attemptId: r.data.attemptId,
         deadlineAt: r.data.deadlineAt,
         startedAt: r.data.startedAt,
         remainingSeconds: r.data.remainingSeconds,
         clientSession,
-        items: r.data.items.map((it) => ({ itemId: it.itemId, type: it.type, variants: responseVariants(it) })),
+        items: r.data.items.map((it) => ({
+          itemId: it.itemId,
+          type: it.type,
+          variants: responseVariants(it),
+        })),
       };
     }),
   );
@@ -365,27 +423,42 @@ export function responseVariants(item) {
       for (const id of opts) out.push({ optionId: id });
       break;
     case 'multiple_choice':
-      out.push({ optionIds: [opts[0]] }, { optionIds: opts.slice(0, 2) }, { optionIds: [opts[opts.length - 1]] }, { optionIds: opts.slice(1, 3) });
+      out.push(
+        { optionIds: [opts[0]] },
+        { optionIds: opts.slice(0, 2) },
+        { optionIds: [opts[opts.length - 1]] },
+        { optionIds: opts.slice(1, 3) },
+      );
       break;
     case 'true_false':
       out.push({ value: true }, { value: false });
       break;
     case 'short_answer':
-      for (const w of ['渠道', 'AIPL', '人群', 'seeding']) out.push({ gaps: Array.from({ length: Math.max(1, item.gaps) }, () => w) });
+      for (const w of ['渠道', 'AIPL', '人群', 'seeding'])
+        out.push({ gaps: Array.from({ length: Math.max(1, item.gaps) }, () => w) });
       break;
     case 'numeric':
-      for (const v of [1, 12.5, 30, 100]) out.push({ gaps: Array.from({ length: Math.max(1, item.gaps) }, () => v) });
+      for (const v of [1, 12.5, 30, 100])
+        out.push({ gaps: Array.from({ length: Math.max(1, item.gaps) }, () => v) });
       break;
     case 'matching': {
       const matches = item.matches.map((m) => m.id);
-      for (let shift = 0; shift < 3; shift++) out.push({ pairs: Object.fromEntries(item.prompts.map((p, i) => [p.id, matches[(i + shift) % matches.length]])) });
+      for (let shift = 0; shift < 3; shift++)
+        out.push({
+          pairs: Object.fromEntries(
+            item.prompts.map((p, i) => [p.id, matches[(i + shift) % matches.length]]),
+          ),
+        });
       break;
     }
     case 'ordering':
       out.push({ order: opts }, { order: [...opts].reverse() }, { order: [...opts.slice(1), opts[0]] });
       break;
     case 'essay':
-      out.push({ text: '新品策划需要先定义目标人群，再用 AIPL 衡量人群资产的变化。' }, { text: 'Seeding first, then launch; measure with FAST.' });
+      out.push(
+        { text: '新品策划需要先定义目标人群，再用 AIPL 衡量人群资产的变化。' },
+        { text: 'Seeding first, then launch; measure with FAST.' },
+      );
       break;
     default:
       out.push(null);
@@ -402,7 +475,14 @@ export async function makeExamLikePractice(client, { key, seconds, grace, mode =
       `INSERT INTO exams (key, title, mode, status, time_limit_seconds, pass_mark_percent, attempts_allowed, cooldown_hours, requires_course,
                           shuffle_questions, shuffle_options, review_policy, grace_seconds, integrity_thresholds, published_at)
        VALUES ($1, $2, $3, 'published', $4, $5, NULL, 0, false, true, true, 'responses', $6, '{}'::jsonb, now()) RETURNING id`,
-      [key, JSON.stringify({ 'zh-CN': `压测考试 ${key}`, en: `Bench exam ${key}` }), mode, seconds, practice.pass_mark_percent, grace],
+      [
+        key,
+        JSON.stringify({ 'zh-CN': `压测考试 ${key}`, en: `Bench exam ${key}` }),
+        mode,
+        seconds,
+        practice.pass_mark_percent,
+        grace,
+      ],
     )
   ).rows;
   await client.query(
@@ -540,7 +620,7 @@ export class ConnPool {
     const conns = Array.from({ length: Math.min(n, this.max) }, () => new Conn(this.port));
     this.open += conns.length;
     await Promise.all(conns.map((c) => c.ready.catch(() => undefined)));
-    for (const c of conns) (c.dead ? (this.open--, null) : this.idle.push(c));
+    for (const c of conns) c.dead ? (this.open--, null) : this.idle.push(c);
   }
 
   connect() {
@@ -652,7 +732,14 @@ export async function openLoop({ pool: conns, rate, durationMs, next, onResult, 
 }
 
 /** Closed loop: `concurrency` workers, each sends its next request when the previous one is answered, for durationMs. */
-export async function closedLoop({ pool: conns, concurrency, durationMs, next, onResult, timeoutMs = 10000 }) {
+export async function closedLoop({
+  pool: conns,
+  concurrency,
+  durationMs,
+  next,
+  onResult,
+  timeoutMs = 10000,
+}) {
   const lat = [];
   const statuses = new Map();
   let i = 0;
@@ -682,7 +769,12 @@ export async function closedLoop({ pool: conns, concurrency, durationMs, next, o
       }
     }),
   );
-  return { ms: performance.now() - t0, count: lat.length, latencies: lat, statuses: Object.fromEntries(statuses) };
+  return {
+    ms: performance.now() - t0,
+    count: lat.length,
+    latencies: lat,
+    statuses: Object.fromEntries(statuses),
+  };
 }
 
 // ---- statistics ------------------------------------------------------------------------------------------------------
@@ -699,7 +791,16 @@ export function summary(values) {
   let sum = 0;
   for (const v of a) sum += v;
   const r = (x) => Math.round(x * 100) / 100;
-  return { n: a.length, mean: r(sum / a.length), p50: r(pct(a, 50, true)), p90: r(pct(a, 90, true)), p95: r(pct(a, 95, true)), p99: r(pct(a, 99, true)), p999: r(pct(a, 99.9, true)), max: r(a[a.length - 1]) };
+  return {
+    n: a.length,
+    mean: r(sum / a.length),
+    p50: r(pct(a, 50, true)),
+    p90: r(pct(a, 90, true)),
+    p95: r(pct(a, 95, true)),
+    p99: r(pct(a, 99, true)),
+    p999: r(pct(a, 99.9, true)),
+    max: r(a[a.length - 1]),
+  };
 }
 
 // ---- CPU accounting ----------------------------------------------------------------------------------------------------
@@ -768,12 +869,19 @@ export function cpuMeter(pids) {
       const b = snap();
       const wallMs = b.t - a.t;
       const cpuMs = {};
-      for (const k of Object.keys(b.per)) if (a.per[k] !== null && b.per[k] !== null && a.per[k] !== undefined) cpuMs[k] = Math.round(b.per[k] - a.per[k]);
+      for (const k of Object.keys(b.per))
+        if (a.per[k] !== null && b.per[k] !== null && a.per[k] !== undefined)
+          cpuMs[k] = Math.round(b.per[k] - a.per[k]);
       cpuMs.postgres = delta(a.postgres, b.postgres);
       if (ours) cpuMs.postgresThisDb = delta(a.postgres, b.postgres, ours);
       cpuMs.redis = delta(a.redis, b.redis);
       const busy = 1 - (b.m.idle - a.m.idle) / Math.max(1, b.m.total - a.m.total);
-      return { wallMs: Math.round(wallMs), cpuMs, machineBusy: Math.round(busy * 100) / 100, cores: cpus().length };
+      return {
+        wallMs: Math.round(wallMs),
+        cpuMs,
+        machineBusy: Math.round(busy * 100) / 100,
+        cores: cpus().length,
+      };
     },
   };
 }
@@ -796,7 +904,9 @@ export async function waitForQuiet(label, maxWaitS = 60) {
     const busy = 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
     if (busy <= 0.25) return Math.round(busy * 100) / 100;
     if (Date.now() - start > maxWaitS * 1000) {
-      log(`WARNING: machine still ${Math.round(busy * 100)}% busy after ${maxWaitS} s; measuring ${label} anyway`);
+      log(
+        `WARNING: machine still ${Math.round(busy * 100)}% busy after ${maxWaitS} s; measuring ${label} anyway`,
+      );
       return Math.round(busy * 100) / 100;
     }
     if (!told) log(`waiting for a quiet machine before ${label} (CPUs ${Math.round(busy * 100)}% busy)…`);
@@ -806,10 +916,14 @@ export async function waitForQuiet(label, maxWaitS = 60) {
 
 // ---- reporting ---------------------------------------------------------------------------------------------------------
 export function table(headers, rows) {
-  const cells = [headers, ...rows].map((r) => r.map((c) => (c === null || c === undefined ? '–' : String(c))));
+  const cells = [headers, ...rows].map((r) =>
+    r.map((c) => (c === null || c === undefined ? '–' : String(c))),
+  );
   const w = headers.map((_, i) => Math.max(...cells.map((r) => [...r[i]].length)));
   const line = (r) => `| ${r.map((c, i) => c + ' '.repeat(w[i] - [...c].length)).join(' | ')} |`;
-  return [line(cells[0]), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+  return [line(cells[0]), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...cells.slice(1).map(line)].join(
+    '\n',
+  );
 }
 
 export function environment(app) {
