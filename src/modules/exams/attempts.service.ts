@@ -94,6 +94,10 @@ export class AttemptsService {
       { attemptId: attempt.id, kind: 'transition', type: name, actorId: by.actorId, from: attempt.state, to, reason: by.reason ?? null, detail: by.detail },
       manager,
     );
+    // Other modules act on decisions (certificates issue on a pass and revoke on a later
+    // invalidation) through jobs relayed after commit, so exams never depends on them.
+    if (to === 'passed') await this.outbox.add(manager, 'attempt.passed', { attemptId: attempt.id }, { jobId: `attempt.passed:${attempt.id}` });
+    if (to === 'invalidated') await this.outbox.add(manager, 'attempt.invalidated', { attemptId: attempt.id }, { jobId: `attempt.invalidated:${attempt.id}:${Date.now()}` });
     attempt.state = to;
     return to;
   }

@@ -8,6 +8,10 @@ declare module '../../infra/queue/jobs' {
     'attempt.autoSubmit': { attemptId: string };
     'attempt.grade': { attemptId: string };
     'attempt.sweepOverdue': Record<string, never>;
+    /** Announced after commit when an attempt is decided passed; handled by the certificates module. */
+    'attempt.passed': { attemptId: string };
+    /** Announced after commit when an attempt is invalidated (also after a pass); handled by the certificates module. */
+    'attempt.invalidated': { attemptId: string };
   }
 }
 
