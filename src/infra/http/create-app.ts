@@ -12,7 +12,7 @@ import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -21,11 +21,13 @@ import { AppConfig } from '../config/config';
 import { DEFAULT_LOCALE } from '../i18n/i18n';
 import { projectPath } from '../paths';
 import { ProcessRoles } from '../queue/process-roles';
-import { isApiRequest } from './exception.filter';
+import { AllExceptionsFilter, isApiRequest } from './exception.filter';
+import { LeanRoutes } from './lean-routes';
 import { PostgresSessionStore } from './session-store';
 import { createValidationPipe } from './validation';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const SESSION_COOKIE = 'pa_session';
 
 export async function createApp(config: AppConfig, roles: ProcessRoles = { web: true, worker: false }): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -39,6 +41,9 @@ export async function createApp(config: AppConfig, roles: ProcessRoles = { web: 
       return id;
     },
     logger: false,
+    // Only lean routes use Fastify's schemas; make them as strict as the ValidationPipe: unknown
+    // fields are an error (not silently dropped) and "3" is not an integer.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, roles), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
@@ -48,10 +53,18 @@ export async function createApp(config: AppConfig, roles: ProcessRoles = { web: 
   const dataSource = app.get(DataSource);
   const maxAgeMs = config.sessionMaxAgeHours * 3600_000;
 
+  // The lean routes (lean-routes.ts) get their own context before the cookie, session, CSRF and
+  // helmet plugins, so none of those hooks run for them; they authenticate and answer by themselves.
+  const leanRoutes = app.get(LeanRoutes);
+  const exceptions = app.get(AllExceptionsFilter);
+  await app.register(async (instance: FastifyInstance) => {
+    leanRoutes.mount(instance, { sessionSecret: config.sessionSecret, cookieName: SESSION_COOKIE, respond: (error, request, reply) => exceptions.respond(error, request, reply) });
+  });
+
   await app.register(fastifyCookie as never);
   await app.register(fastifySession as never, {
     secret: config.sessionSecret,
-    cookieName: 'pa_session',
+    cookieName: SESSION_COOKIE,
     saveUninitialized: false,
     rolling: false,
     store: new PostgresSessionStore(dataSource, maxAgeMs),
@@ -104,6 +117,7 @@ export async function createApp(config: AppConfig, roles: ProcessRoles = { web: 
       .addBearerAuth()
       .build(),
   );
+  document.paths = { ...document.paths, ...(leanRoutes.openApiPaths() as typeof document.paths) };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
   await app.init();

@@ -7,6 +7,7 @@ import { AuditModule } from '../audit/audit.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AccessGuard } from './access/access.guard';
 import { AccessPolicyCheck } from './access/access-policy.check';
+import { LeanAuthenticator } from './access/lean-authenticator';
 import { LocalStrategy } from './access/local.strategy';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { ApiTokensService } from './api-tokens.service';
@@ -36,6 +37,7 @@ import { UsersService } from './users.service';
     AccessPolicyCheck,
     FirstRun,
     AccessGuard,
+    LeanAuthenticator,
     { provide: APP_GUARD, useExisting: AccessGuard },
   ],
   controllers: [HomeController, AuthController, AuthApiController, UsersController, UsersApiController],

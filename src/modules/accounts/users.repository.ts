@@ -158,4 +158,13 @@ export class UsersRepository {
   async endSessions(userId: string, exceptSid: string | null, manager?: EntityManager): Promise<void> {
     await this.m(manager).query(`DELETE FROM http_sessions WHERE user_id = $1 AND sid IS DISTINCT FROM $2`, [userId, exceptSid]);
   }
+
+  /** The principal a live session was signed in as (lean routes read it without building a session object). */
+  async sessionPrincipal(sessionId: string): Promise<Record<string, unknown> | null> {
+    const rows: { principal: Record<string, unknown> | null }[] = await this.dataSource.query(
+      `SELECT data->'auth'->'principal' AS principal FROM http_sessions WHERE sid = $1 AND expires_at > now() AND user_id IS NOT NULL`,
+      [sessionId],
+    );
+    return rows[0]?.principal ?? null;
+  }
 }

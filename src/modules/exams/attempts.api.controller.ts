@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authenticated, CurrentPrincipal, Principal } from '../../infra/http/access';
 import { AttemptResultsService } from './attempt-results.service';
 import { AttemptsService, AttemptView, Meta } from './attempts.service';
-import { SaveAnswerDto, SignalDto } from './dto/attempts.dto';
+import { SignalDto } from './dto/attempts.dto';
 import { ExamsService } from './exams.service';
 
 /** The exam page's client session (one per open page); see AttemptsService.view for the rule. */
@@ -48,11 +48,7 @@ export class AttemptsApiController {
     return this.attempts.view(principal, attemptId, metaOf(req));
   }
 
-  /** Save one answer at once; idempotent by seq (the highest wins). 409 after the deadline or when not in progress. */
-  @Put('attempts/:attemptId/answers/:itemId')
-  save(@Param('attemptId') attemptId: string, @Param('itemId') itemId: string, @Body() body: SaveAnswerDto, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
-    return this.attempts.saveAnswer(principal, attemptId, itemId, body, metaOf(req));
-  }
+  // PUT attempts/:attemptId/answers/:itemId (the autosave) is a lean route: see autosave.route.ts.
 
   @Post('attempts/:attemptId/events')
   @HttpCode(202)

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Principal } from '../../infra/http/access';
+import { NotSignedIn } from '../../infra/http/app-error';
 import { Outbox } from '../../infra/queue/outbox';
-import { CandidateQuestion, candidateView, resolveResponse, seededRandom, shuffled } from '../question-banks/candidate-view';
+import { CandidateQuestion, candidateView, opaqueIdMap, resolveResponse, seededRandom, shuffled } from '../question-banks/candidate-view';
 import { QuestionContent } from '../question-banks/domain/question';
 import { gradeResponse, validateResponseShape } from '../question-banks/grading';
 import { QuestionBanksService } from '../question-banks/question-banks.service';
@@ -63,7 +64,7 @@ const itemSeed = (attempt: { seed: number }, position: number) => (attempt.seed 
 @Injectable()
 export class AttemptsService {
   /** Versions are immutable, and an attempt's items never change after start: safe to cache. */
-  private readonly itemCache = new Map<string, { seed: number; graceSeconds: number; items: Map<string, { versionId: string; position: number }> }>();
+  private readonly itemCache = new Map<string, { userId: string; seed: number; graceSeconds: number; items: Map<string, { versionId: string; position: number; idMap: ReadonlyMap<string, string> | null }> }>();
   private readonly contentCache = new Map<string, QuestionContent>();
 
   constructor(
@@ -274,21 +275,39 @@ export class AttemptsService {
 
   // ---- saving answers (the hot path) -----------------------------------------------------
 
-  private async itemIndex(principal: Principal, attemptId: string) {
+  private async itemIndex(userId: string, attemptId: string) {
     let cached = this.itemCache.get(attemptId);
     if (!cached) {
-      const attempt = await this.loadOwned(principal, attemptId);
+      const attempt = await this.repository.findAttempt(attemptId);
+      if (!attempt || attempt.userId !== userId) throw new ExamsError('ATTEMPT_NOT_FOUND');
       const exam = (await this.repository.findExam(attempt.examId))!;
       const items = await this.repository.items(attemptId);
-      cached = { seed: attempt.seed, graceSeconds: exam.graceSeconds, items: new Map(items.map((i) => [i.itemId, { versionId: i.questionVersionId, position: i.position }])) };
+      cached = {
+        userId,
+        seed: attempt.seed,
+        graceSeconds: exam.graceSeconds,
+        items: new Map(items.map((i) => [i.itemId, { versionId: i.questionVersionId, position: i.position, idMap: null }])),
+      };
       this.itemCache.set(attemptId, cached);
       if (this.itemCache.size > 20000) this.itemCache.delete(this.itemCache.keys().next().value!);
     }
+    if (cached.userId !== userId) throw new ExamsError('ATTEMPT_NOT_FOUND');
     return cached;
   }
 
-  async saveAnswer(principal: Principal, attemptId: string, itemId: string, body: { response: unknown; seq: number; marked?: boolean }, meta: Meta): Promise<{ seq: number; savedAt: Date }> {
-    const index = await this.itemIndex(principal, attemptId);
+  /**
+   * Saves one answer (the hot path: see infra/http/lean-routes.ts and exams/autosave.route.ts).
+   * The shape is checked against the pinned question from memory; the write is one guarded
+   * UPDATE that also re-checks the caller's session when there is one.
+   */
+  async saveAnswer(
+    caller: { userId: string; sessionId: string | null },
+    attemptId: string,
+    itemId: string,
+    body: { response: unknown; seq: number; marked?: boolean },
+    meta: Meta,
+  ): Promise<{ seq: number; savedAt: Date }> {
+    const index = await this.itemIndex(caller.userId, attemptId);
     const item = index.items.get(itemId);
     if (!item) throw new ExamsError('ITEM_NOT_FOUND');
     if (body.response !== null && JSON.stringify(body.response).length > 100_000) {
@@ -296,11 +315,12 @@ export class AttemptsService {
     }
     if (body.response !== null) {
       const content = (await this.contents([item.versionId])).get(item.versionId)!;
-      const resolved = resolveResponse(content, body.response, { seed: itemSeed(index, item.position), idKey: this.banks.idKey });
+      item.idMap ??= opaqueIdMap(content, { seed: itemSeed(index, item.position), idKey: this.banks.idKey });
+      const resolved = resolveResponse(content, body.response, { seed: itemSeed(index, item.position), idKey: this.banks.idKey, idMap: item.idMap });
       const problem = validateResponseShape(content, resolved);
       if (problem) throw new ExamsError('RESPONSE_INVALID', { problem: problem.replace(/unknown:/g, '') }, { response: [problem.replace(/unknown:/g, '')] });
     }
-    const outcome = await this.repository.saveAnswer(attemptId, itemId, principal.id, body.response, body.seq, body.marked ?? null, meta.clientSession, index.graceSeconds);
+    const outcome = await this.repository.saveAnswer(attemptId, itemId, caller.userId, body.response, body.seq, body.marked ?? null, meta.clientSession, index.graceSeconds, caller.sessionId);
     switch (outcome.kind) {
       case 'saved':
         return { seq: outcome.seq, savedAt: outcome.savedAt };
@@ -309,6 +329,8 @@ export class AttemptsService {
         return { seq: outcome.seq, savedAt: outcome.savedAt ?? new Date() };
       case 'refused':
         switch (outcome.reason) {
+          case 'signed_out':
+            throw new NotSignedIn();
           case 'not_found':
             throw new ExamsError('ITEM_NOT_FOUND');
           case 'deadline_passed':

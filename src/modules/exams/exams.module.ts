@@ -6,6 +6,7 @@ import { QuestionBanksModule } from '../question-banks/question-banks.module';
 import { AttemptResultsService } from './attempt-results.service';
 import { AttemptsApiController } from './attempts.api.controller';
 import { AttemptsService } from './attempts.service';
+import { AutosaveRoute } from './autosave.route';
 import { ExamContentLoader } from './content-loader';
 import { ExamAuthoringRepository } from './exam-authoring.repository';
 import { ExamAuthoringService } from './exam-authoring.service';
@@ -29,6 +30,7 @@ import { ExamsService } from './exams.service';
     ExamEligibility,
     AttemptsService,
     AttemptResultsService,
+    AutosaveRoute,
     ExamJobs,
     ExamContentLoader,
     // Candidate and staff pages (exams.controller.ts, exams-admin.controller.ts)

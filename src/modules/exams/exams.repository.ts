@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import { returningRows } from '../../infra/database/returning';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { LocalizedText } from '../question-banks/domain/question';
 import type { AttemptState } from './domain/attempt-state';
 import { Attempt, AttemptItemRow, Exam, ExamSection } from './exams.types';
@@ -146,7 +147,7 @@ const toItem = (r: ItemRow): AttemptItemRow => ({
 export type SaveOutcome =
   | { kind: 'saved'; seq: number; savedAt: Date }
   | { kind: 'stale'; seq: number; savedAt: Date | null }
-  | { kind: 'refused'; state: AttemptState | null; reason: 'not_found' | 'not_in_progress' | 'deadline_passed' | 'session_replaced' };
+  | { kind: 'refused'; state: AttemptState | null; reason: 'not_found' | 'not_in_progress' | 'deadline_passed' | 'session_replaced' | 'signed_out' };
 
 @Injectable()
 export class ExamsRepository {
@@ -339,6 +340,12 @@ export class ExamsRepository {
    * caller, is in progress, the deadline (plus grace) has not passed, the client session is the
    * attempt's current one, and the sequence number is higher than the saved one.
    */
+  /**
+   * The autosave: one guarded UPDATE, the highest seq wins. With a session id the statement also
+   * checks that the session is still live (sign-out and deactivation delete it), so callers may
+   * cache who the session belongs to without letting an ended session write. Runs on the pg pool
+   * as a named (prepared) statement: this is the hottest statement in the app.
+   */
   async saveAnswer(
     attemptId: string,
     itemId: string,
@@ -348,31 +355,40 @@ export class ExamsRepository {
     marked: boolean | null,
     clientSession: string | null,
     graceSeconds: number,
+    sessionId: string | null = null,
   ): Promise<SaveOutcome> {
-    const rows = returningRows<{ seq: string; saved_at: Date }>(await this.dataSource.query(
-      `UPDATE attempt_items i SET response = $4, seq = $5, saved_at = now(), marked = coalesce($6, i.marked)
+    const { rows } = await this.pool().query<{ seq: string; saved_at: Date }>({
+      name: 'exams.saveAnswer',
+      text: `UPDATE attempt_items i SET response = $4, seq = $5, saved_at = now(), marked = coalesce($6, i.marked)
          FROM attempts a
         WHERE i.attempt_id = $1 AND i.item_id = $2 AND a.id = i.attempt_id AND a.user_id = $3
           AND a.state = 'in_progress' AND now() <= a.deadline_at + make_interval(secs => $8)
           AND ($7::text IS NULL OR a.client_session IS NULL OR a.client_session = $7)
           AND i.seq < $5
+          AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM http_sessions s WHERE s.sid = $9 AND s.user_id = $3 AND s.expires_at > now()))
         RETURNING i.seq, i.saved_at`,
-      [attemptId, itemId, userId, JSON.stringify(response), seq, marked, clientSession, graceSeconds],
-    ));
+      values: [attemptId, itemId, userId, JSON.stringify(response), seq, marked, clientSession, graceSeconds, sessionId],
+    });
     if (rows[0]) return { kind: 'saved', seq: Number(rows[0].seq), savedAt: rows[0].saved_at };
     // Not saved: say why (a second, cheap read only on the unhappy path).
-    const why: { state: AttemptState; overdue: boolean; session: string | null; seq: string | null; saved_at: Date | null }[] = await this.dataSource.query(
-      `SELECT a.state, now() > a.deadline_at + make_interval(secs => $4) AS overdue, a.client_session AS session, i.seq, i.saved_at
+    const why: { state: AttemptState; overdue: boolean; session: string | null; seq: string | null; saved_at: Date | null; signed_in: boolean }[] = await this.dataSource.query(
+      `SELECT a.state, now() > a.deadline_at + make_interval(secs => $4) AS overdue, a.client_session AS session, i.seq, i.saved_at,
+              ($5::text IS NULL OR EXISTS (SELECT 1 FROM http_sessions s WHERE s.sid = $5 AND s.user_id = $3 AND s.expires_at > now())) AS signed_in
          FROM attempts a LEFT JOIN attempt_items i ON i.attempt_id = a.id AND i.item_id = $2
         WHERE a.id = $1 AND a.user_id = $3`,
-      [attemptId, itemId, userId, graceSeconds],
+      [attemptId, itemId, userId, graceSeconds, sessionId],
     );
     const found = why[0];
+    if (found && !found.signed_in) return { kind: 'refused', state: found.state, reason: 'signed_out' };
     if (!found || found.seq === null) return { kind: 'refused', state: found?.state ?? null, reason: 'not_found' };
     if (found.state !== 'in_progress') return { kind: 'refused', state: found.state, reason: 'not_in_progress' };
     if (found.overdue) return { kind: 'refused', state: found.state, reason: 'deadline_passed' };
     if (clientSession && found.session && found.session !== clientSession) return { kind: 'refused', state: found.state, reason: 'session_replaced' };
     return { kind: 'stale', seq: Number(found.seq), savedAt: found.saved_at };
+  }
+
+  private pool(): Pool {
+    return (this.dataSource.driver as PostgresDriver).master as Pool;
   }
 
   async setItemGrades(attemptId: string, grades: { position: number; credit: number | null; status: string }[], manager: EntityManager): Promise<void> {

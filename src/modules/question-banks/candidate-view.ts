@@ -64,12 +64,21 @@ export function opaqueId(idKey: string, seed: number, id: string): string {
   return 'x' + createHmac('sha256', idKey).update(`${seed}:${id}`).digest('base64url').slice(0, 12);
 }
 
-/** Translates a response given with opaque ids back to the question's own ids, for grading. */
-export function resolveResponse(content: QuestionContent, response: unknown, options: { seed: number; idKey: string }): unknown {
-  if (!response || typeof response !== 'object' || Array.isArray(response)) return response;
+/**
+ * Opaque id → the question's own id, for one question in one attempt. It costs an HMAC per
+ * option, so callers that resolve many responses for the same item (autosave) keep it.
+ */
+export function opaqueIdMap(content: QuestionContent, options: { seed: number; idKey: string }): ReadonlyMap<string, string> {
   const ids = [...(content.options ?? []).map((o) => o.id), ...(content.pairs ?? []).map((p) => p.id)];
   const back = new Map(ids.map((id) => [opaqueId(options.idKey, options.seed, id), id]));
   for (const p of content.pairs ?? []) back.set(opaqueId(options.idKey, options.seed, `prompt:${p.id}`), p.id);
+  return back;
+}
+
+/** Translates a response given with opaque ids back to the question's own ids, for grading. */
+export function resolveResponse(content: QuestionContent, response: unknown, options: { seed: number; idKey: string; idMap?: ReadonlyMap<string, string> }): unknown {
+  if (!response || typeof response !== 'object' || Array.isArray(response)) return response;
+  const back = options.idMap ?? opaqueIdMap(content, options);
   const real = (v: unknown) => (typeof v === 'string' ? (back.get(v) ?? `unknown:${v}`) : v);
   const r = { ...(response as Record<string, unknown>) };
   if ('optionId' in r) r.optionId = real(r.optionId);
