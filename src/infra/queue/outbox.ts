@@ -71,6 +71,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (rows.length === 0) return 0;
       const moved: string[] = [];
       for (const row of rows) {
+        if (!this.queues.handles(row.job_name)) {
+          // A job this build has no handler for (a programming error, or a row written by a newer
+          // build): keep it, say why, and let the rest flow rather than blocking the outbox.
+          await manager.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [row.id, `no handler defined for job "${row.job_name}"`]);
+          continue;
+        }
         const delayMs = row.delay_until ? new Date(row.delay_until).getTime() - Date.now() : 0;
         try {
           await this.queues.enqueue(row.job_name, row.payload, { jobId: row.job_id ?? undefined, delayMs });

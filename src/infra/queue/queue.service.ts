@@ -47,6 +47,11 @@ export class QueueService implements OnApplicationShutdown {
    * Puts a job on its queue now. Use the outbox instead when the job must follow a database
    * change: this call does not wait for any transaction.
    */
+  /** Whether this build defines a handler for the job name. */
+  handles(name: string): boolean {
+    return this.registry.get(name) !== undefined;
+  }
+
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: { jobId?: string; delayMs?: number } = {}): Promise<void> {
     const definition = this.registry.get(name);
     if (!definition) throw new Error(`no handler defined for job "${name}"`);
