@@ -11,6 +11,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { CoursesModule } from './modules/courses/courses.module';
 import { ExamsModule } from './modules/exams/exams.module';
 import { HealthModule } from './modules/health/health.module';
+import { IsvScoringModule } from './modules/isv-scoring/isv-scoring.module';
 import { OrganisationsModule } from './modules/organisations/organisations.module';
 import { ProctoringModule } from './modules/proctoring/proctoring.module';
 import { QuestionBanksModule } from './modules/question-banks/question-banks.module';
@@ -35,6 +36,7 @@ export class AppModule {
         CoursesModule,
         ExamsModule,
         ProctoringModule,
+        IsvScoringModule,
       ],
     };
   }
