@@ -5,5 +5,6 @@ import { QuestionBanks1763790100000 } from './1763790100000-question-banks';
 import { Courses1763790200000 } from './1763790200000-courses';
 import { Exams1763790300000 } from './1763790300000-exams';
 import { Certificates1763790400000 } from './1763790400000-certificates';
+import { IsvContributions1763790510000 } from './1763790510000-isv-contributions';
 
-export const migrations = [Foundation1763790000000, QuestionBanks1763790100000, Courses1763790200000, Exams1763790300000, Certificates1763790400000];
+export const migrations = [Foundation1763790000000, QuestionBanks1763790100000, Courses1763790200000, Exams1763790300000, Certificates1763790400000, IsvContributions1763790510000];
