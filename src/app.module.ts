@@ -8,6 +8,7 @@ import { ProcessRoles } from './infra/queue/process-roles';
 import { QueueModule } from './infra/queue/queue.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { CertificatesModule } from './modules/certificates/certificates.module';
 import { CoursesModule } from './modules/courses/courses.module';
 import { ExamsModule } from './modules/exams/exams.module';
 import { HealthModule } from './modules/health/health.module';
@@ -37,6 +38,7 @@ export class AppModule {
         ExamsModule,
         ProctoringModule,
         IsvScoringModule,
+        CertificatesModule,
       ],
     };
   }
