@@ -12,7 +12,7 @@ import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -22,7 +22,8 @@ import { DEFAULT_LOCALE } from '../i18n/i18n';
 import { projectPath } from '../paths';
 import { ProcessRoles } from '../queue/process-roles';
 import { AllExceptionsFilter, isApiRequest } from './exception.filter';
-import { LeanRoutes } from './lean-routes';
+import { isLeanRoute, LeanRoutes } from './lean-routes';
+import { registerForRoutes } from './route-scoped-plugin';
 import { PostgresSessionStore } from './session-store';
 import { createValidationPipe } from './validation';
 
@@ -53,23 +54,17 @@ export async function createApp(config: AppConfig, roles: ProcessRoles = { web: 
   const dataSource = app.get(DataSource);
   const maxAgeMs = config.sessionMaxAgeHours * 3600_000;
 
-  // The lean routes (lean-routes.ts) get their own context before the cookie, session, CSRF and
-  // helmet plugins, so none of those hooks run for them; they authenticate and answer by themselves.
-  const leanRoutes = app.get(LeanRoutes);
-  const exceptions = app.get(AllExceptionsFilter);
-  await app.register(async (instance: FastifyInstance) => {
-    leanRoutes.mount(instance, { sessionSecret: config.sessionSecret, cookieName: SESSION_COOKIE, respond: (error, request, reply) => exceptions.respond(error, request, reply) });
-  });
-
   await app.register(fastifyCookie as never);
-  await app.register(fastifySession as never, {
+  const leanRoutes = app.get(LeanRoutes);
+  // Session hooks run on every route but the lean ones (see route-scoped-plugin.ts).
+  await registerForRoutes(fastify, fastifySession as never, {
     secret: config.sessionSecret,
     cookieName: SESSION_COOKIE,
     saveUninitialized: false,
     rolling: false,
     store: new PostgresSessionStore(dataSource, maxAgeMs),
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: maxAgeMs },
-  });
+  } as never, isLeanRoute);
   await app.register(fastifyCsrf as never, {
     sessionPlugin: '@fastify/session',
     getToken: (req: FastifyRequest) =>
@@ -105,6 +100,10 @@ export async function createApp(config: AppConfig, roles: ProcessRoles = { web: 
     if (SAFE_METHODS.has(request.method) || isApiRequest(request)) return done();
     fastify.csrfProtection(request, reply, done);
   });
+
+  // The lean routes (lean-routes.ts) authenticate and answer by themselves: no session object, no helmet headers.
+  const exceptions = app.get(AllExceptionsFilter);
+  leanRoutes.mount(fastify, { sessionSecret: config.sessionSecret, cookieName: SESSION_COOKIE, respond: (error, request, reply) => exceptions.respond(error, request, reply) });
 
   app.useGlobalPipes(createValidationPipe());
 

@@ -22,15 +22,16 @@
  * - One log line per request when info is enabled, with the request id.
  * - The OpenAPI document lists these routes like any other (see `openApiPaths`).
  *
- * The routes are mounted in their own Fastify context *before* the cookie, session, CSRF and
- * helmet plugins (create-app.ts), so those plugins' hooks do not run for them.
+ * The session plugin's hooks are attached route by route to every route but these
+ * (route-scoped-plugin.ts), helmet is switched off per route, CSRF only guards forms, and the
+ * request logger's middleware excludes them (logging.module.ts); the cookie parser still runs.
  */
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Signer } from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Principal } from './access';
-import { NotSignedIn } from './app-error';
+import { AppError, NotSignedIn } from './app-error';
 import { DEFAULT_LOCALE } from '../i18n/i18n';
 
 export interface LeanCaller {
@@ -59,7 +60,18 @@ export interface LeanAuthenticator {
   fromSession(sessionId: string): Promise<Principal | null>;
 }
 
+/** Whether a Fastify route is a lean route (they carry `config.lean`). */
+export function isLeanRoute(route: { config?: unknown }): boolean {
+  return (route.config as { lean?: boolean } | undefined)?.lean === true;
+}
+
 export type ErrorResponder = (error: unknown, request: FastifyRequest, reply: FastifyReply) => void;
+
+class NeedsJson extends AppError {
+  constructor() {
+    super('JSON_REQUIRED', 415, 'errors.jsonRequired');
+  }
+}
 
 const SESSION_CACHE_MS = 10_000;
 const SESSION_CACHE_MAX = 50_000;
@@ -89,7 +101,7 @@ export class LeanRoutes {
     this.sessions.delete(sessionId);
   }
 
-  /** Mounts every lean route on `instance` (an encapsulated context made before the cookie/session plugins). */
+  /** Mounts every lean route on the root instance, marked so the session hooks skip them and without helmet. */
   mount(
     instance: FastifyInstance,
     options: { sessionSecret: string; cookieName: string; respond: ErrorResponder },
@@ -102,6 +114,8 @@ export class LeanRoutes {
         url: route.url,
         schema: { body: route.body, params: route.params },
         attachValidation: true,
+        config: { lean: true } as FastifyContextConfig,
+        helmet: false,
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const started = performance.now();
           request.locale = DEFAULT_LOCALE;
@@ -112,6 +126,8 @@ export class LeanRoutes {
             .header('cache-control', 'no-store');
           try {
             const caller = await this.identify(request, signer, cookiePattern);
+            // Writes must be JSON: a cross-site form cannot send that (with SameSite cookies, no CSRF).
+            if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) throw new NeedsJson();
             const result = await route.handle(request, caller);
             void reply.status(200).send(result);
           } catch (error) {

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -9,6 +9,9 @@ import { APP_CONFIG, AppConfig } from '../config/config';
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
+        // The lean routes (infra/http/lean-routes.ts) write their own request line; keeping the
+        // middleware off them also keeps its per-request AsyncLocalStorage scope off the hot path.
+        exclude: [{ method: RequestMethod.PUT, path: 'api/v1/attempts/:attemptId/answers/:itemId' }],
         pinoHttp: {
           level: config.logLevel,
           // Fastify's genReqId already set the id on the raw request (see create-app).
