@@ -18,11 +18,12 @@ export class Outbox {
     payload: JobPayloads[N],
     options: { jobId?: string; runAt?: Date } = {},
   ): Promise<void> {
+    // One statement: the row and the wake-up for the relay (delivered at commit, dropped on rollback).
     await manager.query(
-      'INSERT INTO outbox (job_name, job_id, payload, delay_until) VALUES ($1, $2, $3, $4)',
+      `WITH added AS (INSERT INTO outbox (job_name, job_id, payload, delay_until) VALUES ($1, $2, $3, $4) RETURNING id)
+       SELECT pg_notify('outbox', '') FROM added`,
       [name, options.jobId ?? null, JSON.stringify(payload), options.runAt ?? null],
     );
-    await manager.query(`SELECT pg_notify('outbox', '')`);
   }
 }
 

@@ -59,8 +59,8 @@ export class AttemptsApiController {
   /** Submit; repeated calls return the same receipt. */
   @Post('attempts/:attemptId/submission')
   @HttpCode(200)
-  async submit(@Param('attemptId') attemptId: string, @CurrentPrincipal() principal: Principal) {
-    return { receipt: await this.attempts.submit(principal, attemptId) };
+  async submit(@Param('attemptId') attemptId: string, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+    return { receipt: await this.attempts.submit(principal, attemptId, () => req.raw.socket.destroyed) };
   }
 
   @Get('attempts/:attemptId/result')

@@ -8,7 +8,8 @@ import { CandidateQuestion, candidateView, opaqueIdMap, resolveResponse, seededR
 import { QuestionContent } from '../question-banks/domain/question';
 import { gradeResponse, validateResponseShape } from '../question-banks/grading';
 import { QuestionBanksService } from '../question-banks/question-banks.service';
-import { assertTransition, AttemptState, TransitionName, TransitionRefused } from './domain/attempt-state';
+import { assertTransition, AttemptState, planTransitions, TransitionName, TransitionRefused } from './domain/attempt-state';
+import { Semaphore } from './domain/semaphore';
 import { drawBlueprint } from './domain/blueprint';
 import { DEFAULT_INTEGRITY_THRESHOLDS, flagsFor, SignalType } from './domain/integrity';
 import { answerSetHash } from './domain/receipt';
@@ -55,6 +56,9 @@ export interface Meta {
 }
 
 const itemSeed = (attempt: { seed: number }, position: number) => (attempt.seed + position * 7919) >>> 0;
+/** Submissions holding a database connection at once (the pool has DATABASE_POOL_SIZE, default 20). */
+const SUBMIT_CONCURRENCY = 8;
+type ItemGradeStatus = 'graded' | 'needs_human' | 'not_scored' | 'unanswered';
 
 /**
  * One candidate's run at an exam: start (drawing questions by blueprint), resume, save answers,
@@ -66,6 +70,9 @@ export class AttemptsService {
   /** Versions are immutable, and an attempt's items never change after start: safe to cache. */
   private readonly itemCache = new Map<string, { userId: string; seed: number; graceSeconds: number; items: Map<string, { versionId: string; position: number; idMap: ReadonlyMap<string, string> | null }> }>();
   private readonly contentCache = new Map<string, QuestionContent>();
+  private readonly examCache = new Map<string, { exam: Exam; until: number }>();
+  private readonly submitting = new Map<string, Promise<Receipt>>();
+  private readonly submitSlots = new Semaphore(SUBMIT_CONCURRENCY);
 
   constructor(
     private readonly repository: ExamsRepository,
@@ -95,12 +102,18 @@ export class AttemptsService {
       { attemptId: attempt.id, kind: 'transition', type: name, actorId: by.actorId, from: attempt.state, to, reason: by.reason ?? null, detail: by.detail },
       manager,
     );
-    // Other modules act on decisions (certificates issue on a pass and revoke on a later
-    // invalidation) through jobs relayed after commit, so exams never depends on them.
-    if (to === 'passed') await this.outbox.add(manager, 'attempt.passed', { attemptId: attempt.id }, { jobId: `attempt.passed:${attempt.id}` });
-    if (to === 'invalidated') await this.outbox.add(manager, 'attempt.invalidated', { attemptId: attempt.id }, { jobId: `attempt.invalidated:${attempt.id}:${Date.now()}` });
+    await this.announce(attempt.id, to, manager);
     attempt.state = to;
     return to;
+  }
+
+  /**
+   * Other modules act on decisions (certificates issue on a pass and revoke on a later
+   * invalidation) through jobs relayed after commit, so exams never depends on them.
+   */
+  private async announce(attemptId: string, to: AttemptState, manager: EntityManager): Promise<void> {
+    if (to === 'passed') await this.outbox.add(manager, 'attempt.passed', { attemptId }, { jobId: `attempt.passed:${attemptId}` });
+    if (to === 'invalidated') await this.outbox.add(manager, 'attempt.invalidated', { attemptId }, { jobId: `attempt.invalidated:${attemptId}:${Date.now()}` });
   }
 
   // ---- start --------------------------------------------------------------------------------
@@ -485,27 +498,87 @@ export class AttemptsService {
     return { attemptId: attempt.id, submittedAt: attempt.submittedAt!.toISOString(), answered: attempt.answeredCount ?? 0, sha256: attempt.receiptSha256! };
   }
 
-  /** Idempotent: a double click or a retry gets the same receipt. */
-  async submit(principal: Principal, attemptId: string): Promise<Receipt> {
-    return this.repository.dataSource.transaction(async (manager) => {
-      const attempt = await this.repository.findAttempt(attemptId, manager, true);
-      if (!attempt || attempt.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
-      if (attempt.receiptSha256) return this.receiptOf(attempt);
-      if (attempt.state !== 'in_progress') throw new ExamsError('ATTEMPT_NOT_IN_PROGRESS', { state: attempt.state }, undefined, { state: attempt.state });
-      const exam = (await this.repository.findExam(attempt.examId, manager))!;
-      const overdue = attempt.deadlineAt && Date.now() > attempt.deadlineAt.getTime() + exam.graceSeconds * 1000;
-      return this.close(attempt, overdue ? 'autoSubmit' : 'submit', overdue ? 'deadline' : 'candidate', principal.id, manager);
-    });
+  /**
+   * Idempotent: a double click or a retry gets the same receipt. Built for a burst (everyone
+   * presses "submit" in the same second, clients retrying on timeouts):
+   * - a repeat is answered from the attempt row without a lock (a receipt never changes);
+   * - concurrent calls for the same attempt in this process share one submission;
+   * - at most SUBMIT_CONCURRENCY submissions hold a database connection at once, the rest wait
+   *   their turn in memory — and give up without touching the database when their client has
+   *   gone (`clientGone`), so a retry storm does not turn into dead work on the row lock.
+   */
+  async submit(principal: Principal, attemptId: string, clientGone: () => boolean = () => false): Promise<Receipt> {
+    const known = await this.repository.findAttempt(attemptId);
+    if (!known || known.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
+    if (known.receiptSha256) return this.receiptOf(known);
+    let inFlight = this.submitting.get(attemptId);
+    if (!inFlight) {
+      inFlight = this.submitOnce(principal, attemptId, clientGone).finally(() => this.submitting.delete(attemptId));
+      this.submitting.set(attemptId, inFlight);
+    }
+    return inFlight;
   }
 
-  /** The deadline job: submits once, only when due, whatever happened before (restarts, retries). */
+  private async submitOnce(principal: Principal, attemptId: string, clientGone: () => boolean): Promise<Receipt> {
+    await this.submitSlots.acquire();
+    try {
+      if (clientGone()) throw new ExamsError('CLIENT_GONE');
+      return await this.repository.dataSource.transaction(async (manager) => {
+        const attempt = await this.repository.findAttempt(attemptId, manager, true);
+        if (!attempt || attempt.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
+        if (attempt.receiptSha256) return this.receiptOf(attempt);
+        if (attempt.state !== 'in_progress') throw new ExamsError('ATTEMPT_NOT_IN_PROGRESS', { state: attempt.state }, undefined, { state: attempt.state });
+        const exam = await this.examFor(attempt.examId, manager);
+        const overdue = attempt.deadlineAt && Date.now() > attempt.deadlineAt.getTime() + exam.graceSeconds * 1000;
+        return this.close(attempt, overdue ? 'autoSubmit' : 'submit', overdue ? 'deadline' : 'candidate', principal.id, manager);
+      });
+    } finally {
+      this.submitSlots.release();
+    }
+  }
+
+  /**
+   * The deadline job: submits once, only when due, whatever happened before (restarts, retries)
+   * — and grades in the same transaction. It already runs as a job, so a deadline burst queues;
+   * doing both in one go reads the attempt and its items once and writes the attempt once.
+   */
   async autoSubmit(attemptId: string): Promise<'submitted' | 'not_due' | 'already_closed'> {
     return this.repository.dataSource.transaction(async (manager) => {
       const attempt = await this.repository.findAttempt(attemptId, manager, true);
       if (!attempt || attempt.state !== 'in_progress') return 'already_closed';
-      const exam = (await this.repository.findExam(attempt.examId, manager))!;
+      const exam = await this.examFor(attempt.examId, manager);
       if (!attempt.deadlineAt || Date.now() < attempt.deadlineAt.getTime() + exam.graceSeconds * 1000) return 'not_due';
-      await this.close(attempt, 'autoSubmit', 'deadline', null, manager);
+      const items = await this.repository.items(attempt.id, manager);
+      const closing = this.closing(attempt, items, 'deadline');
+      const graded = await this.grading(attempt, items);
+      const result = this.result(items, graded, exam);
+      const plan = planTransitions(attempt.state, ['autoSubmit', 'grade', ...this.decision(attempt, result)]);
+      await this.repository.setItemGrades(attempt.id, graded, manager);
+      await this.repository.updateAttempt(
+        attempt.id,
+        {
+          state: plan.to,
+          ...closing.fields,
+          ...this.resultFields(result),
+          ...(plan.to === 'passed' || plan.to === 'failed' ? { decided_at: new Date() } : {}),
+        },
+        manager,
+      );
+      await this.repository.insertEvents(
+        plan.steps.map((step) => ({
+          attemptId: attempt.id,
+          kind: 'transition' as const,
+          type: step.name,
+          actorId: null,
+          from: step.from,
+          to: step.to,
+          reason: this.reasonFor(step.name, attempt, result, exam),
+          detail: step.name === 'autoSubmit' ? { by: 'deadline' } : {},
+        })),
+        manager,
+      );
+      await this.announce(attempt.id, plan.to, manager);
+      this.itemCache.delete(attempt.id);
       return 'submitted';
     });
   }
@@ -513,22 +586,34 @@ export class AttemptsService {
   /** Ends an attempt as it stands: receipt over the saved answers, then grading through the outbox. */
   async close(attempt: Attempt, transition: TransitionName, by: 'candidate' | 'deadline' | 'proctor', actorId: string | null, manager: EntityManager, reason?: string): Promise<Receipt> {
     const items = await this.repository.items(attempt.id, manager);
+    const closing = this.closing(attempt, items, by);
+    await this.transition(attempt, transition, manager, { actorId, reason: reason ?? null, detail: { by } }, closing.fields);
+    await this.outbox.add(manager, 'attempt.grade', { attemptId: attempt.id }, { jobId: `grade-${attempt.id}` });
+    this.itemCache.delete(attempt.id);
+    return closing.receipt;
+  }
+
+  /** The receipt over the saved answers and the attempt fields that close it. */
+  private closing(attempt: Attempt, items: AttemptItemRow[], by: 'candidate' | 'deadline' | 'proctor') {
     const submittedAt = new Date();
     const sha256 = answerSetHash(
       attempt.id,
       items.map((i) => ({ itemId: i.itemId, response: i.response })),
     );
     const answered = items.filter((i) => i.response !== null && i.response !== undefined).length;
-    await this.transition(attempt, transition, manager, { actorId, reason: reason ?? null, detail: { by } }, {
-      submitted_at: submittedAt,
-      submitted_by: by,
-      receipt_sha256: sha256,
-      answered_count: answered,
-      paused_at: null,
-    });
-    await this.outbox.add(manager, 'attempt.grade', { attemptId: attempt.id }, { jobId: `grade-${attempt.id}` });
-    this.itemCache.delete(attempt.id);
-    return { attemptId: attempt.id, submittedAt: submittedAt.toISOString(), answered, sha256 };
+    return {
+      receipt: { attemptId: attempt.id, submittedAt: submittedAt.toISOString(), answered, sha256 },
+      fields: { submitted_at: submittedAt, submitted_by: by, receipt_sha256: sha256, answered_count: answered, paused_at: null },
+    };
+  }
+
+  /** Exams change rarely and are read on every close and decision: kept for a few seconds. */
+  private async examFor(examId: string, manager?: EntityManager): Promise<Exam> {
+    const cached = this.examCache.get(examId);
+    if (cached && cached.until > Date.now()) return cached.exam;
+    const exam = (await this.repository.findExam(examId, manager))!;
+    this.examCache.set(examId, { exam, until: Date.now() + 5_000 });
+    return exam;
   }
 
   // ---- grading ------------------------------------------------------------------------------
@@ -539,51 +624,91 @@ export class AttemptsService {
       const attempt = await this.repository.findAttempt(attemptId, manager, true);
       if (!attempt || (attempt.state !== 'submitted' && attempt.state !== 'auto_submitted')) return 'skipped';
       const items = await this.repository.items(attemptId, manager);
-      const contents = await this.contents(items.map((i) => i.questionVersionId));
-      const grades = items.map((item) => {
-        const content = contents.get(item.questionVersionId)!;
-        if (item.response === null || item.response === undefined) {
-          return { position: item.position, credit: content.type === 'description' ? null : 0, status: content.type === 'description' ? 'not_scored' : 'unanswered' };
-        }
-        const outcome = gradeResponse(content, resolveResponse(content, item.response, { seed: itemSeed(attempt, item.position), idKey: this.banks.idKey }));
-        switch (outcome.status) {
-          case 'graded':
-            return { position: item.position, credit: outcome.credit, status: 'graded' };
-          case 'needs_human':
-            return { position: item.position, credit: null, status: 'needs_human' };
-          case 'not_scored':
-            return { position: item.position, credit: null, status: 'not_scored' };
-        }
-      });
-      await this.repository.setItemGrades(attemptId, grades, manager);
+      const graded = await this.grading(attempt, items);
+      await this.repository.setItemGrades(attemptId, graded, manager);
       await this.transition(attempt, 'grade', manager, { actorId: null, reason: 'objective items graded automatically' });
-      await this.decide(attempt, manager);
+      const exam = await this.examFor(attempt.examId, manager);
+      const result = this.result(items, graded, exam);
+      await this.repository.updateAttempt(attempt.id, this.resultFields(result), manager);
+      for (const name of this.decision(attempt, result)) {
+        await this.transition(attempt, name, manager, { actorId: null, reason: this.reasonFor(name, attempt, result, exam) }, name === 'hold' ? {} : { decided_at: new Date() });
+      }
       return 'graded';
     });
   }
 
-  /**
-   * Computes the result; when every item is scored, passes or fails — or holds the result for
-   * review when the attempt is flagged (a flagged pass is not released until reviewed).
-   */
-  async decide(attempt: Attempt, manager: EntityManager): Promise<void> {
-    const exam = (await this.repository.findExam(attempt.examId, manager))!;
-    const items = await this.repository.items(attempt.id, manager);
-    const result = scoreAttempt(
-      items.map((i) => ({ topic: i.topic, points: i.points, credit: i.gradeStatus === 'needs_human' ? null : (i.credit ?? 0), scored: i.gradeStatus !== 'not_scored' })),
+  /** Grades every item from the saved responses (pure, in memory). */
+  private async grading(attempt: Attempt, items: AttemptItemRow[]): Promise<{ position: number; credit: number | null; status: ItemGradeStatus }[]> {
+    const contents = await this.contents(items.map((i) => i.questionVersionId));
+    return items.map((item) => {
+      const content = contents.get(item.questionVersionId)!;
+      if (item.response === null || item.response === undefined) {
+        return { position: item.position, credit: content.type === 'description' ? null : 0, status: content.type === 'description' ? 'not_scored' : 'unanswered' };
+      }
+      const outcome = gradeResponse(content, resolveResponse(content, item.response, { seed: itemSeed(attempt, item.position), idKey: this.banks.idKey }));
+      switch (outcome.status) {
+        case 'graded':
+          return { position: item.position, credit: outcome.credit, status: 'graded' };
+        case 'needs_human':
+          return { position: item.position, credit: null, status: 'needs_human' };
+        case 'not_scored':
+          return { position: item.position, credit: null, status: 'not_scored' };
+      }
+    });
+  }
+
+  private result(items: AttemptItemRow[], graded: { position: number; credit: number | null; status: ItemGradeStatus }[], exam: Exam) {
+    const byPosition = new Map(graded.map((g) => [g.position, g]));
+    return scoreAttempt(
+      items.map((i) => {
+        const g = byPosition.get(i.position);
+        const status = g?.status ?? i.gradeStatus;
+        const credit = g ? g.credit : i.credit;
+        return { topic: i.topic, points: i.points, credit: status === 'needs_human' ? null : (credit ?? 0), scored: status !== 'not_scored' };
+      }),
       exam.passMarkPercent,
     );
-    await this.repository.updateAttempt(
-      attempt.id,
-      { score_points: result.points, max_points: result.max, score_percent: result.percent, passed: result.passed, topic_scores: JSON.stringify(result.topics) },
-      manager,
-    );
-    if (!result.complete || attempt.state !== 'graded') return;
+  }
+
+  private resultFields(result: ReturnType<typeof scoreAttempt>): Record<string, unknown> {
+    return { score_points: result.points, max_points: result.max, score_percent: result.percent, passed: result.passed, topic_scores: JSON.stringify(result.topics) };
+  }
+
+  /** What follows grading: nothing while an essay waits, a hold when flagged, else pass or fail. */
+  private decision(attempt: Attempt, result: ReturnType<typeof scoreAttempt>): TransitionName[] {
+    if (!result.complete) return [];
+    if (attempt.flagged) return ['hold'];
+    return [result.passed ? 'pass' : 'fail'];
+  }
+
+  private reasonFor(name: TransitionName, attempt: Attempt, result: ReturnType<typeof scoreAttempt>, exam: Exam): string | null {
+    switch (name) {
+      case 'grade':
+        return 'objective items graded automatically';
+      case 'hold':
+        return `flagged: ${attempt.flagReasons.join(', ')}`;
+      case 'pass':
+      case 'fail':
+        return `${result.percent}% against a pass mark of ${exam.passMarkPercent}%`;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Computes the result after a person scored an essay; when every item is scored, passes or
+   * fails — or holds the result for review when the attempt is flagged (a flagged pass is not
+   * released until reviewed).
+   */
+  async decide(attempt: Attempt, manager: EntityManager): Promise<void> {
+    const exam = await this.examFor(attempt.examId, manager);
+    const items = await this.repository.items(attempt.id, manager);
+    const result = this.result(items, [], exam);
+    await this.repository.updateAttempt(attempt.id, this.resultFields(result), manager);
+    if (attempt.state !== 'graded') return;
     const fresh = (await this.repository.findAttempt(attempt.id, manager))!;
-    if (fresh.flagged) {
-      await this.transition(attempt, 'hold', manager, { actorId: null, reason: `flagged: ${fresh.flagReasons.join(', ')}` });
-    } else {
-      await this.transition(attempt, result.passed ? 'pass' : 'fail', manager, { actorId: null, reason: `${result.percent}% against a pass mark of ${exam.passMarkPercent}%` }, { decided_at: new Date() });
+    for (const name of this.decision(fresh, result)) {
+      await this.transition(attempt, name, manager, { actorId: null, reason: this.reasonFor(name, fresh, result, exam) }, name === 'hold' ? {} : { decided_at: new Date() });
     }
   }
 }

@@ -8,6 +8,7 @@ export type ExamsErrorCode =
   | 'NOT_ADMITTED'
   | 'NOT_YET'
   | 'ATTEMPT_NOT_FOUND'
+  | 'CLIENT_GONE'
   | 'ATTEMPT_NOT_IN_PROGRESS'
   | 'DEADLINE_PASSED'
   | 'SESSION_REPLACED'
@@ -32,6 +33,8 @@ const STATUS: Record<ExamsErrorCode, number> = {
   NOT_ADMITTED: 403,
   NOT_YET: 409,
   ATTEMPT_NOT_FOUND: 404,
+  // The caller hung up while waiting for its turn; nobody reads this answer.
+  CLIENT_GONE: 503,
   ATTEMPT_NOT_IN_PROGRESS: 409,
   DEADLINE_PASSED: 409,
   SESSION_REPLACED: 409,

@@ -49,7 +49,8 @@ export class ExamJobs implements OnModuleInit {
         await this.attempts.grade(attemptId);
       },
     });
-    // The safety net: if a delayed job was lost (Redis flushed), overdue attempts still close.
+    // The safety net: if a delayed job was lost (Redis flushed, a crash mid-job), overdue attempts
+    // still close and submitted ones are still graded.
     this.registry.define({
       name: 'attempt.sweepOverdue',
       queue: 'exam-deadlines',
@@ -60,6 +61,10 @@ export class ExamJobs implements OnModuleInit {
         const ids = await this.repository.overdueAttemptIds();
         for (const id of ids) await this.attempts.autoSubmit(id);
         if (ids.length) this.logger.warn(`swept ${ids.length} overdue attempt(s) the deadline jobs had not closed`);
+        // And the same net behind the grade jobs: a submitted attempt never stays ungraded.
+        const ungraded = await this.repository.ungradedAttemptIds();
+        for (const id of ungraded) await this.attempts.grade(id);
+        if (ungraded.length) this.logger.warn(`graded ${ungraded.length} submitted attempt(s) whose grade job had not run`);
       },
     });
   }

@@ -336,11 +336,6 @@ export class ExamsRepository {
   }
 
   /**
-   * The hot path: one statement saves an answer if — and only if — the attempt belongs to the
-   * caller, is in progress, the deadline (plus grace) has not passed, the client session is the
-   * attempt's current one, and the sequence number is higher than the saved one.
-   */
-  /**
    * The autosave: one guarded UPDATE, the highest seq wins. With a session id the statement also
    * checks that the session is still live (sign-out and deactivation delete it), so callers may
    * cache who the session belongs to without letting an ended session write. Runs on the pg pool
@@ -410,6 +405,26 @@ export class ExamsRepository {
     );
   }
 
+  /** Several events in one statement, in the given order (ids ascend with it). */
+  async insertEvents(
+    events: { attemptId: string; kind: 'transition' | 'signal' | 'proctor' | 'message' | 'note'; type: string; actorId?: string | null; from?: string | null; to?: string | null; reason?: string | null; detail?: Record<string, unknown> }[],
+    manager: EntityManager,
+  ): Promise<void> {
+    if (!events.length) return;
+    await manager.query(
+      `INSERT INTO attempt_events (attempt_id, at, kind, type, actor_id, from_state, to_state, reason, detail)
+       SELECT x.attempt_id, now(), x.kind, x.type, x.actor_id, x.from_state, x.to_state, x.reason, coalesce(x.detail, '{}'::jsonb)
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (attempt_id uuid, kind text, type text, actor_id uuid, from_state text, to_state text, reason text, detail jsonb))
+              WITH ORDINALITY AS x(attempt_id, kind, type, actor_id, from_state, to_state, reason, detail, n)
+        ORDER BY n`,
+      [
+        JSON.stringify(
+          events.map((e) => ({ attempt_id: e.attemptId, kind: e.kind, type: e.type, actor_id: e.actorId ?? null, from_state: e.from ?? null, to_state: e.to ?? null, reason: e.reason ?? null, detail: e.detail ?? {} })),
+        ),
+      ],
+    );
+  }
+
   async events(attemptId: string, afterId = 0): Promise<{ id: string; at: Date; kind: string; type: string; actorId: string | null; fromState: string | null; toState: string | null; reason: string | null; detail: Record<string, unknown> }[]> {
     const rows: { id: string; at: Date; kind: string; type: string; actor_id: string | null; from_state: string | null; to_state: string | null; reason: string | null; detail: Record<string, unknown> }[] =
       await this.dataSource.query(`SELECT * FROM attempt_events WHERE attempt_id = $1 AND id > $2 ORDER BY id LIMIT 2000`, [attemptId, afterId]);
@@ -422,6 +437,15 @@ export class ExamsRepository {
       [attemptId],
     );
     return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
+  }
+
+  /** Submitted attempts still ungraded after two minutes (a grade job lost with a crash or a Redis flush). */
+  async ungradedAttemptIds(limit = 500): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM attempts WHERE state IN ('submitted', 'auto_submitted') AND submitted_at < now() - interval '2 minutes' ORDER BY submitted_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Attempts past their deadline (plus grace) still open: the safety net behind the delayed jobs. */

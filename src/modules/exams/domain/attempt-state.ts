@@ -80,3 +80,18 @@ export function assertTransition(transition: TransitionName, from: AttemptState)
   if (!canTransition(transition, from)) throw new TransitionRefused(transition, from);
   return TRANSITIONS[transition].to;
 }
+
+/**
+ * Several transitions applied in one go (the deadline job closes, grades and decides in one
+ * transaction): each step is checked against the table from the state the previous one left.
+ */
+export function planTransitions(from: AttemptState, names: readonly TransitionName[]): { to: AttemptState; steps: { name: TransitionName; from: AttemptState; to: AttemptState }[] } {
+  const steps: { name: TransitionName; from: AttemptState; to: AttemptState }[] = [];
+  let state = from;
+  for (const name of names) {
+    const to = assertTransition(name, state);
+    steps.push({ name, from: state, to });
+    state = to;
+  }
+  return { to: state, steps };
+}
