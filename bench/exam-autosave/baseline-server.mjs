@@ -2,13 +2,14 @@
 // The floor for saving an answer: a bare Node `http` server with `pg`, doing what the app's save must do and nothing
 // else — against the same database, the same rows, the same session cookies:
 //   1. read the signed `pa_session` cookie and check its signature (HMAC-SHA256, as @fastify/cookie signs it),
-//   2. load the session: `SELECT data FROM http_sessions WHERE sid = $1 AND expires_at > now()` (PostgresSessionStore.get),
-//   3. the upsert: the same `UPDATE attempt_items … FROM attempts … WHERE …` statement as ExamsRepository.saveAnswer
-//      (and, only when it matched no row, the same second read that says why),
+//   2. who the session belongs to, cached per session id for 10 s exactly as the app's lean routes cache it
+//      (on a miss: `SELECT data->'auth'->'principal' … FROM http_sessions WHERE sid = $1 AND expires_at > now()`),
+//   3. the upsert: the same named `UPDATE attempt_items … FROM attempts … WHERE … AND EXISTS (live session)` statement
+//      as ExamsRepository.saveAnswer (and, only when it matched no row, the same second read that says why),
 //   4. answer `{seq, savedAt}` as JSON.
-// Same pool size as the app (DATABASE_POOL_SIZE, default 20), unnamed statements like typeorm. No validation of the
-// response's shape, no framework, no logging. The exam's grace seconds are read once per attempt and cached, as the
-// app caches them (AttemptsService.itemIndex).
+// Same pool size as the app (DATABASE_POOL_SIZE, default 20). No validation of the response's shape, no framework,
+// no logging. The exam's grace seconds are read once per attempt and cached, as the app caches them
+// (AttemptsService.itemIndex).
 //
 //   DATABASE_URL=… SESSION_SECRET=… PORT=… node bench/exam-autosave/baseline-server.mjs
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -32,10 +33,30 @@ const SAVE = `UPDATE attempt_items i SET response = $4, seq = $5, saved_at = now
           AND a.state = 'in_progress' AND now() <= a.deadline_at + make_interval(secs => $8)
           AND ($7::text IS NULL OR a.client_session IS NULL OR a.client_session = $7)
           AND i.seq < $5
+          AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM http_sessions s WHERE s.sid = $9 AND s.user_id = $3 AND s.expires_at > now()))
         RETURNING i.seq, i.saved_at`;
-const WHY = `SELECT a.state, now() > a.deadline_at + make_interval(secs => $4) AS overdue, a.client_session AS session, i.seq, i.saved_at
+const WHY = `SELECT a.state, now() > a.deadline_at + make_interval(secs => $4) AS overdue, a.client_session AS session, i.seq, i.saved_at,
+              ($5::text IS NULL OR EXISTS (SELECT 1 FROM http_sessions s WHERE s.sid = $5 AND s.user_id = $3 AND s.expires_at > now())) AS signed_in
          FROM attempts a LEFT JOIN attempt_items i ON i.attempt_id = a.id AND i.item_id = $2
         WHERE a.id = $1 AND a.user_id = $3`;
+
+const sessions = new Map();
+async function userOf(sid) {
+  const now = Date.now();
+  const cached = sessions.get(sid);
+  if (cached && cached.until >= now) return cached.userId;
+  const { rows } = await db.query(
+    `SELECT data->'auth'->'principal' AS principal FROM http_sessions WHERE sid = $1 AND expires_at > now() AND user_id IS NOT NULL`,
+    [sid],
+  );
+  const userId = rows[0]?.principal?.id;
+  if (!userId) {
+    sessions.delete(sid);
+    return null;
+  }
+  sessions.set(sid, { userId, until: now + 10_000 });
+  return userId;
+}
 
 const graceOf = new Map();
 async function grace(attemptId) {
@@ -78,11 +99,7 @@ const ROUTE = /^\/api\/v1\/attempts\/([0-9a-f-]{36})\/answers\/([\w-]{1,24})$/i;
 async function save(req, res, attemptId, itemId, raw) {
   const sid = sidOf(req.headers.cookie);
   if (!sid) return send(res, 401, { code: 'NOT_SIGNED_IN' });
-  const { rows: sessions } = await db.query(
-    'SELECT data FROM http_sessions WHERE sid = $1 AND expires_at > now()',
-    [sid],
-  );
-  const userId = sessions[0]?.data?.auth?.principal?.id;
+  const userId = await userOf(sid);
   if (!userId) return send(res, 401, { code: 'NOT_SIGNED_IN' });
   let body;
   try {
@@ -94,19 +111,18 @@ async function save(req, res, attemptId, itemId, raw) {
   const header = req.headers['x-attempt-session'];
   const clientSession = typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : null;
   const graceSeconds = await grace(attemptId);
-  const { rows } = await db.query(SAVE, [
-    attemptId,
-    itemId,
-    userId,
-    JSON.stringify(body.response ?? null),
-    body.seq,
-    body.marked ?? null,
-    clientSession,
-    graceSeconds,
-  ]);
+  const { rows } = await db.query({
+    name: 'exams.saveAnswer',
+    text: SAVE,
+    values: [attemptId, itemId, userId, JSON.stringify(body.response ?? null), body.seq, body.marked ?? null, clientSession, graceSeconds, sid],
+  });
   if (rows[0]) return send(res, 200, { seq: Number(rows[0].seq), savedAt: rows[0].saved_at });
-  const { rows: why } = await db.query(WHY, [attemptId, itemId, userId, graceSeconds]);
+  const { rows: why } = await db.query(WHY, [attemptId, itemId, userId, graceSeconds, sid]);
   const f = why[0];
+  if (f && !f.signed_in) {
+    sessions.delete(sid);
+    return send(res, 401, { code: 'NOT_SIGNED_IN' });
+  }
   if (!f || f.seq === null) return send(res, 404, { code: 'ITEM_NOT_FOUND' });
   if (f.state !== 'in_progress') return send(res, 409, { code: 'ATTEMPT_NOT_IN_PROGRESS' });
   if (f.overdue) return send(res, 409, { code: 'DEADLINE_PASSED' });
