@@ -16,7 +16,7 @@ const swc = [
 ];
 // Packages published as ESM only. Node 20 loads them with require(esm), Jest's runtime cannot,
 // so swc compiles them to CommonJS for the tests (the app itself runs them untransformed).
-const esmOnly = ['content-disposition', 'cookie', 'file-type', 'marked', 'strnum', 'strtok3', 'token-types', 'uint8array-extras', 'xml-naming', 'anynum', '@borewit', '@tokenizer', '@nodable', 'get-east-asian-width'];
+const esmOnly = ['content-disposition', 'cookie', 'file-type', 'marked', 'strnum', 'strtok3', 'token-types', 'uint8array-extras', 'xml-naming', 'anynum', '@borewit', '@tokenizer', '@nodable', 'get-east-asian-width', '@digitalbazaar', 'base58-universal', 'base64url-universal'];
 const common = {
   transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],

@@ -10,6 +10,7 @@ import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { CertificatesModule } from './modules/certificates/certificates.module';
 import { CoursesModule } from './modules/courses/courses.module';
+import { CredentialsModule } from './modules/credentials/credentials.module';
 import { ExamsModule } from './modules/exams/exams.module';
 import { HealthModule } from './modules/health/health.module';
 import { IsvScoringModule } from './modules/isv-scoring/isv-scoring.module';
@@ -39,6 +40,7 @@ export class AppModule {
         ProctoringModule,
         IsvScoringModule,
         CertificatesModule,
+        CredentialsModule,
       ],
     };
   }

@@ -11,6 +11,7 @@ import { UsageError } from './infra/boot/args';
 import { ConfigError } from './infra/config/config';
 import { PreflightError } from './infra/boot/preflight';
 import { ORG_CREATE_USAGE, orgCreate, USER_CREATE_USAGE, userCreate } from './modules/accounts/accounts.commands';
+import { CREDENTIALS_KEYGEN_USAGE, credentialsKeygen } from './modules/credentials/credentials.commands';
 import { runBankParse } from './modules/question-banks/formats/bank-parse.command';
 import { BANK_EXPORT_USAGE, bankExport, BANK_IMPORT_USAGE, bankImport } from './modules/question-banks/question-banks.commands';
 
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   'bank:export': { usage: BANK_EXPORT_USAGE, withApp: bankExport },
   'org:create': { usage: ORG_CREATE_USAGE, withApp: orgCreate },
   'user:create': { usage: USER_CREATE_USAGE, withApp: userCreate },
+  'credentials:keygen': { usage: CREDENTIALS_KEYGEN_USAGE, standalone: (argv) => credentialsKeygen(argv, (line: string) => process.stdout.write(line + '\n')) },
 };
 
 export function registerCommand(name: string, command: Command): void {

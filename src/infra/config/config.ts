@@ -3,6 +3,8 @@
  * Anything wrong stops the process with one line that says which variable and what to do.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { parsePublicKeyMultibase, parseSecretKeyMultibase } from '../../modules/credentials/domain/key-material';
 
 export type ProcessRole = 'web' | 'worker';
 
@@ -24,6 +26,31 @@ export interface AppConfig {
   loginThrottle: { accountFailures: number; ipFailures: number; windowMinutes: number };
   publicBaseUrl: string;
   importBanksAtStart: boolean;
+  certificates: CertificatesConfig;
+  credentials: CredentialsConfig;
+}
+
+/** The Open Badges issuer key (see README, "Verifiable credentials"). */
+export interface CredentialsConfig {
+  /**
+   * Seed of the issuer's Ed25519 key, from CREDENTIAL_SIGNING_KEY (a secret Multikey, `z3u2…`).
+   * Null only outside production when unset: an ephemeral key is then made at boot.
+   */
+  signingKeySeed: Uint8Array | null;
+  /** Fragment of the key's id in the issuer's DID document; default: its public Multikey. */
+  keyId: string | null;
+  /** Earlier public keys still published so that credentials signed with them keep verifying. */
+  retiredPublicKeys: { keyId: string; publicKeyMultibase: string }[];
+}
+
+/** Certificate lifecycle settings (certificates module). */
+export interface CertificatesConfig {
+  /** Days before expiry from which the holder may take the renewal exam (CERTIFICATE_RENEWAL_WINDOW_DAYS). */
+  renewalWindowDays: number;
+  /** Validity of a certificate whose exam sets none (CERTIFICATE_DEFAULT_VALIDITY_MONTHS). */
+  defaultValidityMonths: number;
+  /** A TrueType/OpenType font with Chinese glyphs for PDFs (CERTIFICATE_PDF_FONT); null: the bundled Noto Sans SC. */
+  pdfFontPath: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -58,6 +85,51 @@ function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(`${name}="${raw}" is not valid: use true or false.`);
+}
+
+const KEY_ID = /^[A-Za-z0-9._~-]{1,100}$/;
+
+function credentialsVars(env: NodeJS.ProcessEnv, nodeEnv: AppConfig['env']): CredentialsConfig {
+  const raw = env.CREDENTIAL_SIGNING_KEY?.trim() || '';
+  let signingKeySeed: Uint8Array | null = null;
+  if (raw) {
+    try {
+      signingKeySeed = parseSecretKeyMultibase(raw);
+    } catch (error) {
+      // The message names what is wrong, never the key itself.
+      throw new ConfigError(
+        `CREDENTIAL_SIGNING_KEY is not valid: ${error instanceof Error ? error.message : String(error)} Give an Ed25519 secret Multikey (z3u2…) as printed by \`npm run cli -- credentials:keygen\`.`,
+      );
+    }
+  } else if (nodeEnv === 'production') {
+    throw new ConfigError('CREDENTIAL_SIGNING_KEY is required in production: generate one with `npm run cli -- credentials:keygen` and keep it in your secrets store.');
+  }
+  const keyId = env.CREDENTIAL_KEY_ID?.trim() || null;
+  if (keyId && !KEY_ID.test(keyId)) throw new ConfigError(`CREDENTIAL_KEY_ID="${keyId}" is not valid: use 1 to 100 letters, digits, ".", "_", "~" or "-".`);
+  const retiredPublicKeys = (env.CREDENTIAL_RETIRED_PUBLIC_KEYS || '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [first, second] = entry.split('=', 2);
+      const [id, key] = second === undefined ? [first, first] : [first.trim(), second.trim()];
+      if (!KEY_ID.test(id)) throw new ConfigError(`CREDENTIAL_RETIRED_PUBLIC_KEYS: key id "${id}" is not valid: use letters, digits, ".", "_", "~" or "-".`);
+      try {
+        parsePublicKeyMultibase(key);
+      } catch (error) {
+        throw new ConfigError(`CREDENTIAL_RETIRED_PUBLIC_KEYS: "${entry}" is not valid: ${error instanceof Error ? error.message : String(error)} Use z6Mk… or keyId=z6Mk…, comma-separated.`);
+      }
+      return { keyId: id, publicKeyMultibase: key };
+    });
+  return { signingKeySeed, keyId, retiredPublicKeys };
+}
+
+function fontPathVar(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (!/\.(ttf|otf)$/i.test(raw)) throw new ConfigError(`${name}="${raw}" is not a single font file: give the path of a .ttf or .otf font with Chinese glyphs (collections, .ttc, are not supported).`);
+  if (!existsSync(raw)) throw new ConfigError(`${name}="${raw}" does not exist: install the font or unset ${name} to use the bundled Noto Sans SC.`);
+  return raw;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -102,6 +174,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     importBanksAtStart: boolVar(env, 'IMPORT_CONTENT_AT_START', true),
+    certificates: {
+      renewalWindowDays: intVar(env, 'CERTIFICATE_RENEWAL_WINDOW_DAYS', 90, 1, 365),
+      defaultValidityMonths: intVar(env, 'CERTIFICATE_DEFAULT_VALIDITY_MONTHS', 24, 1, 120),
+      pdfFontPath: fontPathVar(env, 'CERTIFICATE_PDF_FONT'),
+    },
+    credentials: credentialsVars(env, nodeEnv),
   };
 }
 
