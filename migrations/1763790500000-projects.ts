@@ -16,8 +16,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * recorded by staff with an outcome, counted only once the brand confirmed it
  * (brand_confirmed_at). isv-scoring reads id, project_id, organisation_id, outcome, delivered_at
  * and brand_confirmed_at — keep those names. delivered_at may be back-filled at most 12 months
- * before it was recorded and never after (the CHECK compares with recorded_at, which is
- * immutable, so the rule holds for the row forever; the service says the same in words).
+ * before it was recorded and never after. The service applies the exact rule (from the start of
+ * the same calendar day a year ago, China time; a few minutes of client clock skew) and says what
+ * to fix; the CHECK is the backstop against recorded_at (immutable, so it holds for the row
+ * forever), loose by that day and those minutes so it never contradicts the service.
  */
 export class Projects1763790500000 implements MigrationInterface {
   name = 'Projects1763790500000';
@@ -77,7 +79,7 @@ export class Projects1763790500000 implements MigrationInterface {
         brand_confirmed_at timestamptz,
         brand_confirmed_on_behalf boolean,
         UNIQUE (project_id, organisation_id),
-        CHECK (delivered_at <= recorded_at AND delivered_at >= recorded_at - interval '12 months'),
+        CHECK (delivered_at <= recorded_at + interval '5 minutes' AND delivered_at >= recorded_at - interval '12 months 1 day'),
         CHECK ((brand_confirmed_at IS NULL) = (brand_confirmed_by IS NULL)),
         CHECK ((brand_confirmed_at IS NULL) = (brand_confirmed_on_behalf IS NULL))
       )`);
