@@ -25,6 +25,19 @@ export class Outbox {
       [name, options.jobId ?? null, JSON.stringify(payload), options.runAt ?? null],
     );
   }
+
+  /** Several jobs of one name in one statement (a batch of submissions, say). */
+  async addMany<N extends JobName>(manager: EntityManager, name: N, jobs: { payload: JobPayloads[N]; jobId?: string }[]): Promise<void> {
+    if (!jobs.length) return;
+    await manager.query(
+      `WITH added AS (
+         INSERT INTO outbox (job_name, job_id, payload)
+         SELECT $1, x.job_id, x.payload FROM jsonb_to_recordset($2::jsonb) AS x(job_id text, payload jsonb)
+         RETURNING id)
+       SELECT pg_notify('outbox', '') FROM added LIMIT 1`,
+      [name, JSON.stringify(jobs.map((j) => ({ job_id: j.jobId ?? null, payload: j.payload })))],
+    );
+  }
 }
 
 interface OutboxRow {

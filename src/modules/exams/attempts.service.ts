@@ -9,7 +9,6 @@ import { QuestionContent } from '../question-banks/domain/question';
 import { gradeResponse, validateResponseShape } from '../question-banks/grading';
 import { QuestionBanksService } from '../question-banks/question-banks.service';
 import { assertTransition, AttemptState, planTransitions, TransitionName, TransitionRefused } from './domain/attempt-state';
-import { Semaphore } from './domain/semaphore';
 import { drawBlueprint } from './domain/blueprint';
 import { DEFAULT_INTEGRITY_THRESHOLDS, flagsFor, SignalType } from './domain/integrity';
 import { answerSetHash } from './domain/receipt';
@@ -56,8 +55,17 @@ export interface Meta {
 }
 
 const itemSeed = (attempt: { seed: number }, position: number) => (attempt.seed + position * 7919) >>> 0;
-/** Submissions holding a database connection at once (the pool has DATABASE_POOL_SIZE, default 20). */
-const SUBMIT_CONCURRENCY = 8;
+/** Submission batches in flight at once (each holds one pool connection), and attempts per batch. */
+const SUBMIT_BATCHES = 4;
+const SUBMIT_BATCH_SIZE = 100;
+interface PendingSubmission {
+  attemptId: string;
+  userId: string;
+  /** One check per caller waiting on this submission: has that caller hung up? */
+  callers: (() => boolean)[];
+  resolve: (receipt: Receipt) => void;
+  reject: (error: unknown) => void;
+}
 type ItemGradeStatus = 'graded' | 'needs_human' | 'not_scored' | 'unanswered';
 
 /**
@@ -71,8 +79,9 @@ export class AttemptsService {
   private readonly itemCache = new Map<string, { userId: string; seed: number; graceSeconds: number; items: Map<string, { versionId: string; position: number; idMap: ReadonlyMap<string, string> | null }> }>();
   private readonly contentCache = new Map<string, QuestionContent>();
   private readonly examCache = new Map<string, { exam: Exam; until: number }>();
-  private readonly submitting = new Map<string, Promise<Receipt>>();
-  private readonly submitSlots = new Semaphore(SUBMIT_CONCURRENCY);
+  private readonly submitting = new Map<string, { request: PendingSubmission; promise: Promise<Receipt> }>();
+  private readonly submitQueue: PendingSubmission[] = [];
+  private submitBatchesRunning = 0;
 
   constructor(
     private readonly repository: ExamsRepository,
@@ -503,37 +512,105 @@ export class AttemptsService {
    * presses "submit" in the same second, clients retrying on timeouts):
    * - a repeat is answered from the attempt row without a lock (a receipt never changes);
    * - concurrent calls for the same attempt in this process share one submission;
-   * - at most SUBMIT_CONCURRENCY submissions hold a database connection at once, the rest wait
-   *   their turn in memory — and give up without touching the database when their client has
-   *   gone (`clientGone`), so a retry storm does not turn into dead work on the row lock.
+   * - submissions are closed in batches — one transaction, a handful of statements for up to
+   *   SUBMIT_BATCH_SIZE attempts — with at most SUBMIT_BATCHES transactions at once;
+   * - a submission whose every caller has hung up (`clientGone`) while it waited is dropped
+   *   before it touches the database, so a retry storm does not turn into dead work.
    */
   async submit(principal: Principal, attemptId: string, clientGone: () => boolean = () => false): Promise<Receipt> {
-    const known = await this.repository.findAttempt(attemptId);
+    const joined = this.joinSubmission(principal.id, attemptId, clientGone);
+    if (joined) return joined;
+    const known = await this.repository.receiptRow(attemptId);
     if (!known || known.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
-    if (known.receiptSha256) return this.receiptOf(known);
-    let inFlight = this.submitting.get(attemptId);
-    if (!inFlight) {
-      inFlight = this.submitOnce(principal, attemptId, clientGone).finally(() => this.submitting.delete(attemptId));
-      this.submitting.set(attemptId, inFlight);
-    }
-    return inFlight;
+    if (known.receiptSha256) return { attemptId, submittedAt: known.submittedAt!.toISOString(), answered: known.answeredCount ?? 0, sha256: known.receiptSha256 };
+    const again = this.joinSubmission(principal.id, attemptId, clientGone);
+    if (again) return again;
+    const request: PendingSubmission = { attemptId, userId: principal.id, callers: [clientGone], resolve: () => undefined, reject: () => undefined };
+    const promise = new Promise<Receipt>((resolve, reject) => {
+      request.resolve = resolve;
+      request.reject = reject;
+    }).finally(() => this.submitting.delete(attemptId));
+    this.submitting.set(attemptId, { request, promise });
+    this.submitQueue.push(request);
+    this.pumpSubmissions();
+    return promise;
   }
 
-  private async submitOnce(principal: Principal, attemptId: string, clientGone: () => boolean): Promise<Receipt> {
-    await this.submitSlots.acquire();
-    try {
-      if (clientGone()) throw new ExamsError('CLIENT_GONE');
-      return await this.repository.dataSource.transaction(async (manager) => {
-        const attempt = await this.repository.findAttempt(attemptId, manager, true);
-        if (!attempt || attempt.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
-        if (attempt.receiptSha256) return this.receiptOf(attempt);
-        if (attempt.state !== 'in_progress') throw new ExamsError('ATTEMPT_NOT_IN_PROGRESS', { state: attempt.state }, undefined, { state: attempt.state });
-        const exam = await this.examFor(attempt.examId, manager);
-        const overdue = attempt.deadlineAt && Date.now() > attempt.deadlineAt.getTime() + exam.graceSeconds * 1000;
-        return this.close(attempt, overdue ? 'autoSubmit' : 'submit', overdue ? 'deadline' : 'candidate', principal.id, manager);
+  private joinSubmission(userId: string, attemptId: string, clientGone: () => boolean): Promise<Receipt> | null {
+    const pending = this.submitting.get(attemptId);
+    if (!pending || pending.request.userId !== userId) return null;
+    pending.request.callers.push(clientGone);
+    return pending.promise;
+  }
+
+  private pumpSubmissions(): void {
+    while (this.submitBatchesRunning < SUBMIT_BATCHES && this.submitQueue.length) {
+      const batch = this.submitQueue.splice(0, SUBMIT_BATCH_SIZE);
+      this.submitBatchesRunning++;
+      void this.submitBatch(batch).finally(() => {
+        this.submitBatchesRunning--;
+        this.pumpSubmissions();
       });
-    } finally {
-      this.submitSlots.release();
+    }
+  }
+
+  private async submitBatch(batch: PendingSubmission[]): Promise<void> {
+    const live: PendingSubmission[] = [];
+    for (const request of batch) {
+      if (request.callers.every((gone) => gone())) request.reject(new ExamsError('CLIENT_GONE'));
+      else live.push(request);
+    }
+    if (!live.length) return;
+    let outcomes: Map<string, Receipt | ExamsError>;
+    try {
+      outcomes = await this.repository.dataSource.transaction(async (manager) => {
+        const results = new Map<string, Receipt | ExamsError>();
+        const attempts = new Map((await this.repository.lockAttempts(live.map((r) => r.attemptId), manager)).map((a) => [a.id, a]));
+        const closing = live.filter((r) => {
+          const attempt = attempts.get(r.attemptId);
+          return attempt && attempt.userId === r.userId && !attempt.receiptSha256 && attempt.state === 'in_progress';
+        });
+        const items = closing.length ? await this.repository.itemsOfAttempts(closing.map((r) => r.attemptId), manager) : new Map<string, AttemptItemRow[]>();
+        const closed: Parameters<ExamsRepository['closeAttempts']>[0] = [];
+        const events: Parameters<ExamsRepository['insertEvents']>[0] = [];
+        for (const request of live) {
+          const attempt = attempts.get(request.attemptId);
+          if (!attempt || attempt.userId !== request.userId) {
+            results.set(request.attemptId, new ExamsError('ATTEMPT_NOT_FOUND'));
+          } else if (attempt.receiptSha256) {
+            results.set(request.attemptId, this.receiptOf(attempt));
+          } else if (attempt.state !== 'in_progress') {
+            results.set(request.attemptId, new ExamsError('ATTEMPT_NOT_IN_PROGRESS', { state: attempt.state }, undefined, { state: attempt.state }));
+          } else {
+            const exam = await this.examFor(attempt.examId, manager);
+            const overdue = attempt.deadlineAt !== null && Date.now() > attempt.deadlineAt.getTime() + exam.graceSeconds * 1000;
+            const name: TransitionName = overdue ? 'autoSubmit' : 'submit';
+            const by = overdue ? 'deadline' : 'candidate';
+            const [step] = planTransitions(attempt.state, [name]).steps;
+            const close = this.closing(attempt, items.get(attempt.id) ?? [], by);
+            closed.push({ id: attempt.id, state: step.to, submittedAt: close.fields.submitted_at, submittedBy: by, receiptSha256: close.receipt.sha256, answeredCount: close.receipt.answered });
+            events.push({ attemptId: attempt.id, kind: 'transition', type: name, actorId: request.userId, from: step.from, to: step.to, reason: null, detail: { by } });
+            results.set(request.attemptId, close.receipt);
+          }
+        }
+        await this.repository.closeAttempts(closed, manager);
+        await this.repository.insertEvents(events, manager);
+        await this.outbox.addMany(
+          manager,
+          'attempt.grade',
+          closed.map((c) => ({ payload: { attemptId: c.id }, jobId: `grade-${c.id}` })),
+        );
+        return results;
+      });
+    } catch (error) {
+      for (const request of live) request.reject(error);
+      return;
+    }
+    for (const request of live) {
+      const outcome = outcomes.get(request.attemptId)!;
+      this.itemCache.delete(request.attemptId);
+      if (outcome instanceof ExamsError) request.reject(outcome);
+      else request.resolve(outcome);
     }
   }
 

@@ -270,6 +270,56 @@ export class ExamsRepository {
     return rows[0] ? toAttempt(rows[0]) : null;
   }
 
+  /** Several attempts locked at once, in id order (so concurrent batches cannot deadlock). */
+  async lockAttempts(ids: string[], manager: EntityManager): Promise<Attempt[]> {
+    const rows: AttemptRow[] = await manager.query(`SELECT * FROM attempts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+    return rows.map(toAttempt);
+  }
+
+  /** The items of several attempts, by attempt, in position order. */
+  async itemsOfAttempts(ids: string[], manager: EntityManager): Promise<Map<string, AttemptItemRow[]>> {
+    const rows: (ItemRow & { attempt_id: string })[] = await manager.query(`SELECT * FROM attempt_items WHERE attempt_id = ANY($1::uuid[]) ORDER BY attempt_id, position`, [ids]);
+    const byAttempt = new Map<string, AttemptItemRow[]>();
+    for (const row of rows) {
+      const item = toItem(row);
+      const list = byAttempt.get(row.attempt_id) ?? [];
+      list.push(item);
+      byAttempt.set(row.attempt_id, list);
+    }
+    return byAttempt;
+  }
+
+  /** Closes several attempts with one statement (state, receipt and when). */
+  async closeAttempts(
+    closed: { id: string; state: AttemptState; submittedAt: Date; submittedBy: string; receiptSha256: string; answeredCount: number }[],
+    manager: EntityManager,
+  ): Promise<void> {
+    if (!closed.length) return;
+    await manager.query(
+      `UPDATE attempts a SET state = x.state, submitted_at = x.submitted_at, submitted_by = x.submitted_by, receipt_sha256 = x.receipt_sha256,
+              answered_count = x.answered_count, paused_at = NULL, updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, state text, submitted_at timestamptz, submitted_by text, receipt_sha256 text, answered_count int)
+        WHERE a.id = x.id`,
+      [
+        JSON.stringify(
+          closed.map((c) => ({ id: c.id, state: c.state, submitted_at: c.submittedAt.toISOString(), submitted_by: c.submittedBy, receipt_sha256: c.receiptSha256, answered_count: c.answeredCount })),
+        ),
+      ],
+    );
+  }
+
+  /** A submission's receipt if it has one, read without a lock (a receipt never changes once written). */
+  async receiptRow(attemptId: string): Promise<{ userId: string; submittedAt: Date | null; answeredCount: number | null; receiptSha256: string | null } | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(attemptId)) return null;
+    const { rows } = await this.pool().query<{ user_id: string; submitted_at: Date | null; answered_count: number | null; receipt_sha256: string | null }>({
+      name: 'exams.receiptRow',
+      text: `SELECT user_id, submitted_at, answered_count, receipt_sha256 FROM attempts WHERE id = $1`,
+      values: [attemptId],
+    });
+    const row = rows[0];
+    return row ? { userId: row.user_id, submittedAt: row.submitted_at, answeredCount: row.answered_count, receiptSha256: row.receipt_sha256 } : null;
+  }
+
   async liveAttempt(userId: string, examId: string, manager?: EntityManager): Promise<Attempt | null> {
     const rows: AttemptRow[] = await this.m(manager).query(
       `SELECT * FROM attempts WHERE user_id = $1 AND exam_id = $2 AND state IN ('registered','admitted','in_progress','paused') FOR UPDATE`,

@@ -1,5 +1,4 @@
 import { planTransitions, TransitionRefused } from '../../../src/modules/exams/domain/attempt-state';
-import { Semaphore } from '../../../src/modules/exams/domain/semaphore';
 
 describe('planTransitions (the deadline job closes, grades and decides in one go)', () => {
   it('walks the table step by step and ends in the last state', () => {
@@ -20,32 +19,5 @@ describe('planTransitions (the deadline job closes, grades and decides in one go
   it('refuses a step the table does not allow from the state the previous step left', () => {
     expect(() => planTransitions('in_progress', ['autoSubmit', 'pass'])).toThrow(TransitionRefused);
     expect(() => planTransitions('submitted', ['autoSubmit'])).toThrow(TransitionRefused);
-  });
-});
-
-describe('Semaphore (submissions holding a database connection)', () => {
-  it('lets at most `limit` in and hands slots over in arrival order', async () => {
-    const gate = new Semaphore(2);
-    const order: number[] = [];
-    await gate.acquire();
-    await gate.acquire();
-    const third = gate.acquire().then(() => order.push(3));
-    const fourth = gate.acquire().then(() => order.push(4));
-    expect(gate.inUse).toBe(2);
-    expect(gate.queued).toBe(2);
-    gate.release();
-    await third;
-    expect(order).toEqual([3]);
-    expect(gate.inUse).toBe(2);
-    gate.release();
-    await fourth;
-    expect(order).toEqual([3, 4]);
-    gate.release();
-    gate.release();
-    expect(gate.inUse).toBe(0);
-  });
-
-  it('refuses a limit that is not a positive integer', () => {
-    expect(() => new Semaphore(0)).toThrow(/positive integer/);
   });
 });
