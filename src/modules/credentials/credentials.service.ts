@@ -121,7 +121,7 @@ export class CredentialsService {
   async statusListCredential(revokedIndexes: number[], length: number = MIN_STATUS_LIST_LENGTH): Promise<Record<string, unknown>> {
     let encodedList: string;
     try {
-      encodedList = encodeStatusList(revokedIndexes, Math.max(length, MIN_STATUS_LIST_LENGTH));
+      encodedList = encodeStatusList(revokedIndexes, Math.ceil(Math.max(length, MIN_STATUS_LIST_LENGTH) / 8) * 8);
     } catch (error) {
       throw new CredentialInputError(`cannot sign the status list: ${error instanceof Error ? error.message : String(error)}`);
     }
