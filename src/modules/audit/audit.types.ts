@@ -31,6 +31,7 @@ export const AUDIT_ACTIONS = [
   'sitting.created', 'sitting.updated', 'sitting.proctors_changed', 'sitting.registered', 'sitting.withdrawn', 'attempt.admitted', 'attempt.paused', 'attempt.resumed', 'attempt.time_added', 'attempt.messaged', 'attempt.terminated', 'attempt.irregularity_noted', 'attempt.cleared', 'attempt.invalidated', 'appeal.filed', 'appeal.upheld', 'appeal.rejected', 'essay.scored',
   'contribution.submitted', 'contribution.edited', 'contribution.withdrawn', 'contribution.approved', 'contribution.rejected', 'product.submitted', 'product.edited', 'product.withdrawn', 'product.approved', 'product.rejected',
   'certificate.issued', 'certificate.renewed', 'certificate.expired', 'certificate.revoked', 'certificate.superseded',
+  'project.created', 'project.updated', 'project.granted', 'project.grant_refused', 'project.grant_revoked', 'project.grant_withdrawn', 'project.grant_reinstated', 'project.delivery_recorded', 'project.delivery_confirmed', 'project.delivery_removed',
   'scoring.rules_changed', 'scoring.recompute_requested', 'scoring.job_retried',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
