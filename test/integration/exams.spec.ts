@@ -102,6 +102,34 @@ describe('exam attempts through the API (real Postgres, Redis and BullMQ workers
     expect(result.receipt).toEqual(receipts[0]);
   });
 
+  it('closes many submissions arriving together in batches: one submission and one receipt each, repeats included', async () => {
+    const examId = await makeShortExam(t.db, { seconds: 300 });
+    const people = await Promise.all(Array.from({ length: 12 }, () => candidate()));
+    const attempts = await Promise.all(people.map(async ({ agent }) => (await agent.post(`/api/v1/exams/${examId}/attempts`).send({})).body as { attemptId: string; items: ItemJson[] }));
+    await Promise.all(people.map(({ agent }, i) => agent.put(`/api/v1/attempts/${attempts[i].attemptId}/answers/${attempts[i].items[0].itemId}`).send({ response: someResponse(attempts[i].items[0]), seq: 1 })));
+    // Every person presses submit three times at once; someone else tries to submit their attempt.
+    const intruder = await candidate();
+    const [answers, intrusion] = await Promise.all([
+      Promise.all(people.flatMap(({ agent }, i) => [1, 2, 3].map(() => agent.post(`/api/v1/attempts/${attempts[i].attemptId}/submission`).send({})))),
+      intruder.agent.post(`/api/v1/attempts/${attempts[0].attemptId}/submission`).send({}),
+    ]);
+    expect(intrusion.status).toBe(404);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    for (const [i, attempt] of attempts.entries()) {
+      const receipts = answers.slice(i * 3, i * 3 + 3).map((a) => JSON.stringify(a.body.receipt));
+      expect(new Set(receipts).size).toBe(1);
+      expect(JSON.parse(receipts[0])).toMatchObject({ attemptId: attempt.attemptId, answered: 1 });
+    }
+    const events = await t.db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM attempt_events WHERE attempt_id = ANY($1::uuid[]) AND type = 'submit'`, [attempts.map((a) => a.attemptId)]);
+    expect(events[0].n).toBe(12);
+    const stored = await t.db.query<{ receipt_sha256: string; state: string }[]>(`SELECT receipt_sha256, state FROM attempts WHERE id = ANY($1::uuid[])`, [attempts.map((a) => a.attemptId)]);
+    expect(stored.every((r) => /^[0-9a-f]{64}$/.test(r.receipt_sha256))).toBe(true);
+    await eventually(async () => {
+      const rows = await t.db.query<{ state: string }[]>(`SELECT state FROM attempts WHERE id = ANY($1::uuid[])`, [attempts.map((a) => a.attemptId)]);
+      return rows.every((r) => r.state === 'passed' || r.state === 'failed');
+    }, 15000);
+  });
+
   it('refuses saves after the deadline and auto-submits at the deadline, keeping every acknowledged answer', async () => {
     const { agent } = await candidate();
     const examId = await makeShortExam(t.db, { seconds: 3, grace: 1 });
