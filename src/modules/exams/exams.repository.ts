@@ -489,10 +489,10 @@ export class ExamsRepository {
     return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
   }
 
-  /** Submitted attempts still ungraded after two minutes (a grade job lost with a crash or a Redis flush). */
+  /** Submitted attempts still ungraded after 45 s (a grade job lost with a crash or a Redis flush; grading takes well under a second). */
   async ungradedAttemptIds(limit = 500): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM attempts WHERE state IN ('submitted', 'auto_submitted') AND submitted_at < now() - interval '2 minutes' ORDER BY submitted_at LIMIT $1`,
+      `SELECT id FROM attempts WHERE state IN ('submitted', 'auto_submitted') AND submitted_at < now() - interval '45 seconds' ORDER BY submitted_at LIMIT $1`,
       [limit],
     );
     return rows.map((r) => r.id);
