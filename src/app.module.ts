@@ -14,6 +14,7 @@ import { CredentialsModule } from './modules/credentials/credentials.module';
 import { ExamsModule } from './modules/exams/exams.module';
 import { HealthModule } from './modules/health/health.module';
 import { IsvScoringModule } from './modules/isv-scoring/isv-scoring.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { OrganisationsModule } from './modules/organisations/organisations.module';
 import { ProctoringModule } from './modules/proctoring/proctoring.module';
 import { QuestionBanksModule } from './modules/question-banks/question-banks.module';
@@ -31,6 +32,7 @@ export class AppModule {
         QueueModule.forRoot(roles),
         HttpInfraModule,
         AuditModule,
+        NotificationsModule,
         OrganisationsModule,
         AccountsModule,
         HealthModule,

@@ -28,6 +28,15 @@ export interface AppConfig {
   importBanksAtStart: boolean;
   certificates: CertificatesConfig;
   credentials: CredentialsConfig;
+  mail: MailConfig;
+}
+
+/** Outgoing email for notifications (notifications module). */
+export interface MailConfig {
+  /** SMTP_URL, e.g. smtp://user:pass@host:587 or smtps://…:465; null: notifications stay in-app only. Holds a secret: never log it. */
+  smtpUrl: string | null;
+  /** MAIL_FROM, the sender address, e.g. "Planner Academy <no-reply@planner-academy.local>". */
+  from: string;
 }
 
 /** The Open Badges issuer key (see README, "Verifiable credentials"). */
@@ -132,6 +141,35 @@ function fontPathVar(env: NodeJS.ProcessEnv, name: string): string | null {
   return raw;
 }
 
+/** SMTP_URL: optional; the error never repeats the password. */
+function smtpUrlVar(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.SMTP_URL?.trim() || '';
+  if (!raw) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('SMTP_URL is not a URL: use the form smtp://user:password@host:587 (or smtps://… for TLS on connect), or unset it to keep notifications in-app only.');
+  }
+  const shown = parsed.password ? raw.replace(`:${parsed.password}@`, ':***@') : raw;
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
+    throw new ConfigError(`SMTP_URL="${shown}" must start with smtp:// or smtps://.`);
+  }
+  if (!parsed.hostname) throw new ConfigError(`SMTP_URL="${shown}" has no host: use the form smtp://user:password@host:587.`);
+  return raw;
+}
+
+const MAIL_FROM_DEFAULT = 'Planner Academy <no-reply@planner-academy.local>';
+
+function mailFromVar(env: NodeJS.ProcessEnv): string {
+  const raw = env.MAIL_FROM?.trim() || MAIL_FROM_DEFAULT;
+  // "address" or "Display Name <address>"; no line breaks (header injection).
+  if (!/^(?:[^<>\r\n]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/.test(raw)) {
+    throw new ConfigError(`MAIL_FROM="${raw}" is not a sender address: use the form ${MAIL_FROM_DEFAULT} or no-reply@example.com.`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV === 'production' || env.NODE_ENV === 'test' ? env.NODE_ENV : 'development';
   const sessionSecret = env.SESSION_SECRET || '';
@@ -180,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pdfFontPath: fontPathVar(env, 'CERTIFICATE_PDF_FONT'),
     },
     credentials: credentialsVars(env, nodeEnv),
+    mail: { smtpUrl: smtpUrlVar(env), from: mailFromVar(env) },
   };
 }
 
