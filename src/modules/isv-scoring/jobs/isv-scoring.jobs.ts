@@ -1,33 +1,50 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JobRegistry } from '../../../infra/queue/jobs';
 import { QueueService } from '../../../infra/queue/queue.service';
 import { IsvRecomputeService } from '../isv-recompute.service';
+import { IsvScoringRepository } from '../isv-scoring.repository';
 
 declare module '../../../infra/queue/jobs' {
   interface JobPayloads {
-    /** Recompute one ISV's score now (deduplicated per ISV; see scheduleRecompute). */
-    'isv.recompute': { organisationId: string };
+    /** Recompute one ISV now; `deadline` when booked for a warning or demotion date. */
+    'isv.recompute': { organisationId: string; deadline?: boolean };
+    /** Recompute every ISV: nightly (repeat, empty payload), after a rule version takes effect, or on a staff request. */
+    'isv.recomputeAll': { reason?: 'rules' | 'staff'; ruleVersion?: number };
+    /** Safety net: ISVs whose newest score event is not yet reflected in their score get a recompute. */
+    'isv.sweepMissed': Record<string, never>;
   }
 }
 
 export const ISV_SCORING_QUEUE = 'isv-scoring';
+/** The full recompute runs on its own queue so it never holds up event-driven recomputes. */
+export const ISV_FULL_QUEUE = 'isv-scoring-full';
 const RECOMPUTE_ATTEMPTS = 8;
 const RECOMPUTE_BACKOFF_MS = 500;
+/** Nightly at 02:30 China time (18:30 UTC). */
+export const NIGHTLY_PATTERN = '30 18 * * *';
 
 /**
  * ISV scoring jobs. 'isv.scoreEvent' (written by ScoreEventsService in the changing use case's
- * transaction, relayed after commit) only asks for a recompute of that ISV; 'isv.recompute'
- * does the work. Recomputes are deduplicated per ISV with BullMQ's `keepLastIfActive`: many
- * events while a recompute waits collapse into it, and an event that arrives while one is
- * running leaves exactly one follow-up that starts after it — so a recompute always begins
- * after every event that asked for it had committed, and no event is dropped.
+ * transaction, relayed after commit) only asks for a recompute of that ISV; 'isv.recompute' does
+ * the work. Recomputes are deduplicated per ISV with BullMQ's `keepLastIfActive`: events that
+ * arrive while a recompute waits collapse into it, and an event that arrives while one is running
+ * leaves exactly one follow-up that starts after it. Every event's request is therefore answered
+ * by a recompute that began after the event committed, so none is dropped.
+ *
+ * Why the handler does not skip events "already covered" by comparing ids with the last
+ * snapshot's high-water mark: score_events ids are taken at insert, not at commit, so an event
+ * with a lower id can commit after a recompute saw a higher one. The mark is kept for the history
+ * and for the sweep (a safety net should Redis lose queued jobs), never to drop a request.
  */
 @Injectable()
 export class IsvScoringJobs implements OnModuleInit {
+  private readonly logger = new Logger('isv-scoring');
+
   constructor(
     private readonly registry: JobRegistry,
     private readonly queues: QueueService,
     private readonly recompute: IsvRecomputeService,
+    private readonly repository: IsvScoringRepository,
   ) {}
 
   onModuleInit(): void {
@@ -45,8 +62,30 @@ export class IsvScoringJobs implements OnModuleInit {
       queue: ISV_SCORING_QUEUE,
       attempts: RECOMPUTE_ATTEMPTS,
       backoffMs: RECOMPUTE_BACKOFF_MS,
-      handler: async ({ organisationId }) => {
-        await this.recompute.recomputeOne(organisationId);
+      handler: async ({ organisationId, deadline }) => {
+        await this.recompute.recomputeOne(organisationId, deadline ? 'scheduled' : 'event');
+      },
+    });
+    this.registry.define({
+      name: 'isv.recomputeAll',
+      queue: ISV_FULL_QUEUE,
+      attempts: 3,
+      backoffMs: 10_000,
+      repeat: { pattern: NIGHTLY_PATTERN },
+      handler: async () => {
+        await this.recompute.recomputeAll('full');
+      },
+    });
+    this.registry.define({
+      name: 'isv.sweepMissed',
+      queue: ISV_FULL_QUEUE,
+      attempts: 1,
+      backoffMs: 1000,
+      repeat: { pattern: '* * * * *' },
+      handler: async () => {
+        const ids = await this.repository.isvsBehindTheirEvents(30);
+        for (const id of ids) await this.scheduleRecompute(id);
+        if (ids.length) this.logger.warn(`swept ${ids.length} ISV(s) whose score had not caught up with their events`);
       },
     });
   }
@@ -57,7 +96,7 @@ export class IsvScoringJobs implements OnModuleInit {
       'isv.recompute',
       { organisationId },
       {
-        deduplication: { id: `isv.recompute:${organisationId}`, keepLastIfActive: true },
+        deduplication: { id: `isv.recompute-${organisationId}`, keepLastIfActive: true },
         attempts: RECOMPUTE_ATTEMPTS,
         backoff: { type: 'exponential', delay: RECOMPUTE_BACKOFF_MS },
         removeOnComplete: { count: 1000, age: 24 * 3600 },
