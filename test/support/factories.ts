@@ -71,3 +71,56 @@ export async function issueScoredCertificate(
     return { certificateId: certificateId as string, scoreEventId };
   });
 }
+
+// ---- certificates ----
+let certificationExamCounter = 0;
+
+/** A published certification exam row (no blueprint: certificate tests do not sit it). `key` marks the renewal exam. */
+export async function makeCertificationExam(app: INestApplicationContext, options: { key?: string; validityMonths?: number | null; mode?: 'practice' | 'certification' } = {}): Promise<string> {
+  const [{ id }] = await app.get(DataSource).query(
+    `INSERT INTO exams (key, title, mode, status, time_limit_seconds, pass_mark_percent, attempts_allowed, cooldown_hours, requires_course, review_policy, grace_seconds, integrity_thresholds, validity_months, published_at)
+     VALUES ($1, '{"zh-CN":"新品策划师认证考试","en":"New-Product Planner certification exam"}', $2, 'published', 3600, 70, NULL, 0, false, 'score', 1, '{}', $3, now()) RETURNING id`,
+    [options.key ?? `certification-exam-${Date.now()}-${++certificationExamCounter}`, options.mode ?? 'certification', options.validityMonths === undefined ? 24 : options.validityMonths],
+  );
+  return id as string;
+}
+
+/** An attempt the exams module has decided 'passed' (how issuance finds it), without sitting the exam. */
+export async function makePassedAttempt(
+  app: INestApplicationContext,
+  userId: string,
+  examId: string,
+  options: { scorePercent?: number; submittedAt?: Date; decidedAt?: Date; state?: string } = {},
+): Promise<string> {
+  const decidedAt = options.decidedAt ?? new Date();
+  const [{ id }] = await app.get(DataSource).query(
+    `INSERT INTO attempts (exam_id, user_id, state, seed, submitted_at, submitted_by, score_points, max_points, score_percent, passed, decided_at)
+     VALUES ($1, $2, $3, 1, $4, 'candidate', $5, 40, $6, true, $7) RETURNING id`,
+    [examId, userId, options.state ?? 'passed', options.submittedAt ?? decidedAt, ((options.scorePercent ?? 85) * 40) / 100, options.scorePercent ?? 85, decidedAt],
+  );
+  return id as string;
+}
+
+/**
+ * A person holding a certificate issued by the real issuance (serial, code, audit, score event,
+ * notification), optionally with its dates moved (e.g. `expiresAt` in the past to test lapses).
+ */
+export async function makeCertifiedUser(
+  app: INestApplicationContext,
+  options: { role?: Role; organisationId?: string | null; expiresAt?: Date; name?: string } = {},
+): Promise<{ user: Awaited<ReturnType<typeof makeUser>>; certificateId: string; serial: string; verificationCode: string }> {
+  // Loaded lazily so test files that never certify anyone do not load the certificates module's code.
+  const { CertificateLifecycleService } = await import('../../src/modules/certificates/certificate-lifecycle.service');
+  const user = await makeUser(app, options.role ?? 'candidate', options.organisationId ?? null, options.name ? { name: options.name } : {});
+  const examId = await makeCertificationExam(app);
+  const attemptId = await makePassedAttempt(app, user.id, examId);
+  const issued = await app.get(CertificateLifecycleService).issueForAttempt(attemptId);
+  if (issued.outcome !== 'issued') throw new Error(`certificate not issued: ${JSON.stringify(issued)}`);
+  const db = app.get(DataSource);
+  if (options.expiresAt) {
+    // Keep issued_at before expires_at (a table CHECK) when the expiry is moved into the past.
+    await db.query(`UPDATE certificates SET issued_at = LEAST(issued_at, $2::timestamptz - interval '1 day'), expires_at = $2 WHERE id = $1`, [issued.certificateId, options.expiresAt]);
+  }
+  const [{ verification_code }] = await db.query(`SELECT verification_code FROM certificates WHERE id = $1`, [issued.certificateId]);
+  return { user, certificateId: issued.certificateId, serial: issued.serial, verificationCode: verification_code as string };
+}

@@ -4,7 +4,16 @@ import { CoursesService } from '../courses/courses.service';
 import { ExamsRepository } from './exams.repository';
 import { Exam } from './exams.types';
 
-export type IneligibleReason = 'NOT_PUBLISHED' | 'COURSE_NOT_COMPLETED' | 'NO_ATTEMPTS_LEFT' | 'COOLDOWN' | 'ALREADY_CERTIFIED_PENDING';
+export type IneligibleReason =
+  | 'NOT_PUBLISHED'
+  | 'COURSE_NOT_COMPLETED'
+  | 'NO_ATTEMPTS_LEFT'
+  | 'COOLDOWN'
+  | 'ALREADY_CERTIFIED_PENDING'
+  // from rules other modules add (certificates: who may take the certification and renewal exams)
+  | 'ALREADY_CERTIFIED'
+  | 'RENEWAL_NOT_OPEN'
+  | 'NO_CERTIFICATE_TO_RENEW';
 
 export interface Verdict {
   eligible: boolean;
@@ -15,9 +24,15 @@ export interface Verdict {
 }
 
 /**
+ * A rule another module adds without exams depending on it (the certificates module says who may
+ * take a renewal exam). Returns a refusal, or null when it has no objection.
+ */
+export type EligibilityRule = (userId: string, exam: Exam, manager?: EntityManager) => Promise<Verdict | null>;
+
+/**
  * May this person start (practice) or register for (certification) this exam? One place: the
  * exam must be published; the required course completed (the courses module's rule); attempts
- * left; the cooldown since the last finished attempt over.
+ * left; the cooldown since the last finished attempt over; and any rule other modules added.
  */
 @Injectable()
 export class ExamEligibility {
@@ -26,8 +41,19 @@ export class ExamEligibility {
     private readonly courses: CoursesService,
   ) {}
 
+  private readonly rules: EligibilityRule[] = [];
+
+  /** Adds a rule (called from another module's onModuleInit). */
+  addRule(rule: EligibilityRule): void {
+    this.rules.push(rule);
+  }
+
   async check(userId: string, exam: Exam, manager?: EntityManager): Promise<Verdict> {
     if (exam.status !== 'published') return { eligible: false, reasonCode: 'NOT_PUBLISHED', reason: 'the exam is not published', retryAt: null };
+    for (const rule of this.rules) {
+      const refusal = await rule(userId, exam, manager);
+      if (refusal) return refusal;
+    }
     if (exam.requiresCourse) {
       const course = await this.courses.hasCompletedRequiredCourse(userId);
       if (!course.eligible) return { eligible: false, reasonCode: 'COURSE_NOT_COMPLETED', reason: `required course not completed (${course.reason ?? ''})`, retryAt: null };

@@ -6,13 +6,14 @@ export type CertificateEvent = 'expire' | 'revoke' | 'supersede';
 /**
  * The certificate state machine, in one table. A certificate is issued 'active'; it can expire
  * (the daily job, once past its expiry), be revoked (staff, or its attempt invalidated), or be
- * superseded by a renewal. Revocation also applies to an expired or superseded certificate:
- * invalidating the attempt behind it must show on the public record whatever its state.
- * Revoked is final.
+ * superseded by a renewal. An expired certificate can still be superseded: a renewal exam sat
+ * inside the window whose pass was held for review past the old expiry still renews it.
+ * Revocation also applies to an expired or superseded certificate: invalidating the attempt
+ * behind it must show on the public record whatever its state. Revoked is final.
  */
 export const CERTIFICATE_TRANSITIONS: Readonly<Record<CertificateStatus, Partial<Record<CertificateEvent, CertificateStatus>>>> = {
   active: { expire: 'expired', revoke: 'revoked', supersede: 'superseded' },
-  expired: { revoke: 'revoked' },
+  expired: { revoke: 'revoked', supersede: 'superseded' },
   superseded: { revoke: 'revoked' },
   revoked: {},
 };
