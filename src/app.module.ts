@@ -13,6 +13,7 @@ import { CoursesModule } from './modules/courses/courses.module';
 import { CredentialsModule } from './modules/credentials/credentials.module';
 import { ExamsModule } from './modules/exams/exams.module';
 import { HealthModule } from './modules/health/health.module';
+import { IsvContributionsModule } from './modules/isv-contributions/isv-contributions.module';
 import { IsvScoringModule } from './modules/isv-scoring/isv-scoring.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { OrganisationsModule } from './modules/organisations/organisations.module';
@@ -41,6 +42,7 @@ export class AppModule {
         ExamsModule,
         ProctoringModule,
         IsvScoringModule,
+        IsvContributionsModule,
         CertificatesModule,
         CredentialsModule,
       ],

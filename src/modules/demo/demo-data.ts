@@ -10,6 +10,7 @@ import { OrganisationsService, SYSTEM_ACTOR } from '../organisations/organisatio
 import { OrganisationType } from '../organisations/organisations.types';
 import { UsersService } from '../accounts/users.service';
 import { seedCourseDemo } from '../courses/demo';
+import { seedIsvContributionsDemo } from '../isv-contributions/demo';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 
@@ -60,6 +61,7 @@ export async function loadDemoData(config: AppConfig): Promise<void> {
   const result = await withAppContext(async (app) => {
     const seeded = await seedDemo(app);
     await seedCourseDemo(app);
+    await seedIsvContributionsDemo(app);
     return seeded;
   }, config);
   process.stdout.write(`demo data: ${result.organisations} organisation(s) and ${result.people} person(s) added (password for all demo accounts: ${DEMO_PASSWORD})\n`);
