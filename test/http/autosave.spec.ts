@@ -77,6 +77,18 @@ describe('answer autosave as a lean route', () => {
     expect(Number(stored[0].seq)).toBe(1);
   });
 
+  it('refuses a submission from a signed-out session at once (no cached principal for submissions)', async () => {
+    const { agent, url, item, attempt } = await startedAttempt();
+    expect((await agent.put(url).send({ response: someResponse(item), seq: 1 })).status).toBe(200);
+    const jar = agent as unknown as { jar: { getCookies: (o: unknown) => { name: string; value: string }[] } };
+    const sessionCookie = jar.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }).find((c) => c.name === 'pa_session')!;
+    expect((await agent.post('/api/v1/auth/logout')).status).toBe(200);
+    const submit = await request(t.url).post(`/api/v1/attempts/${attempt.attemptId}/submission`).set('cookie', `pa_session=${sessionCookie.value}`).send({});
+    expect(submit.status).toBe(401);
+    const [row] = await t.db.query<{ state: string }[]>(`SELECT state FROM attempts WHERE id = $1`, [attempt.attemptId]);
+    expect(row.state).toBe('in_progress');
+  });
+
   it('accepts a personal API token, and keeps another person out of the attempt (404)', async () => {
     const { agent, url, item } = await startedAttempt();
     const token = (await agent.post('/api/v1/me/tokens').send({ name: 'exam-client' })).body.token as string;

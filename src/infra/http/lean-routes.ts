@@ -48,6 +48,11 @@ export interface LeanRoute {
   /** JSON schema of the body (compiled once by Fastify); the handler turns `request.validationError` into its own messages. */
   body: Record<string, unknown>;
   params: Record<string, unknown>;
+  /**
+   * Look the session up on every request instead of using the few-seconds cache: for routes
+   * whose SQL does not re-check the session itself.
+   */
+  freshSession?: boolean;
   /** OpenAPI operation (summary, tags, responses) for the API document. */
   openApi: Record<string, unknown>;
   handle(request: FastifyRequest, caller: LeanCaller): Promise<unknown>;
@@ -125,7 +130,7 @@ export class LeanRoutes {
             .header('x-content-type-options', 'nosniff')
             .header('cache-control', 'no-store');
           try {
-            const caller = await this.identify(request, signer, cookiePattern);
+            const caller = await this.identify(request, signer, cookiePattern, route.freshSession === true);
             // Writes must be JSON: a cross-site form cannot send that (with SameSite cookies, no CSRF).
             if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) throw new NeedsJson();
             const result = await route.handle(request, caller);
@@ -175,6 +180,7 @@ export class LeanRoutes {
     request: FastifyRequest,
     signer: Signer,
     cookiePattern: RegExp,
+    fresh: boolean,
   ): Promise<LeanCaller> {
     if (!this.authenticator) throw new Error('lean routes mounted without an authenticator');
     const header = request.headers.authorization;
@@ -189,7 +195,7 @@ export class LeanRoutes {
     if (!sessionId) throw new NotSignedIn();
     const now = Date.now();
     let cached = this.sessions.get(sessionId);
-    if (!cached || cached.until < now) {
+    if (!cached || cached.until < now || fresh) {
       const principal = await this.authenticator.fromSession(sessionId);
       if (!principal) {
         this.sessions.delete(sessionId);

@@ -11,7 +11,10 @@ import { APP_CONFIG, AppConfig } from '../config/config';
       useFactory: (config: AppConfig) => ({
         // The lean routes (infra/http/lean-routes.ts) write their own request line; keeping the
         // middleware off them also keeps its per-request AsyncLocalStorage scope off the hot path.
-        exclude: [{ method: RequestMethod.PUT, path: 'api/v1/attempts/:attemptId/answers/:itemId' }],
+        exclude: [
+          { method: RequestMethod.PUT, path: 'api/v1/attempts/:attemptId/answers/:itemId' },
+          { method: RequestMethod.POST, path: 'api/v1/attempts/:attemptId/submission' },
+        ],
         pinoHttp: {
           level: config.logLevel,
           // Fastify's genReqId already set the id on the raw request (see create-app).

@@ -56,12 +56,7 @@ export class AttemptsApiController {
     return { accepted: true, ...(await this.attempts.recordSignal(principal, attemptId, body, metaOf(req))) };
   }
 
-  /** Submit; repeated calls return the same receipt. */
-  @Post('attempts/:attemptId/submission')
-  @HttpCode(200)
-  async submit(@Param('attemptId') attemptId: string, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
-    return { receipt: await this.attempts.submit(principal, attemptId, () => req.raw.socket.destroyed) };
-  }
+  // POST attempts/:attemptId/submission is a lean route too: see autosave.route.ts.
 
   @Get('attempts/:attemptId/result')
   result(@Param('attemptId') attemptId: string, @CurrentPrincipal() principal: Principal) {

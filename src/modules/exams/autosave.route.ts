@@ -96,5 +96,31 @@ export class AutosaveRoute {
         );
       },
     });
+    // Submission is the other request everyone sends at once (the deadline of a sitting), and
+    // clients that time out retry it: a lean route, so a retry costs little before it joins the
+    // submission already in flight (AttemptsService.submit).
+    routes.add({
+      method: 'POST',
+      url: '/api/v1/attempts/:attemptId/submission',
+      policy: 'authenticated',
+      freshSession: true,
+      params: { type: 'object', properties: { attemptId: { type: 'string', maxLength: 64 } }, required: ['attemptId'] },
+      body: { type: 'object', additionalProperties: false, description: 'an empty JSON object' },
+      openApi: {
+        tags: ['exams'],
+        summary: 'Submit the attempt; repeated calls return the same receipt',
+        responses: {
+          200: { description: '{receipt: {attemptId, submittedAt, answered, sha256}}' },
+          401: { description: 'not signed in' },
+          404: { description: 'no such attempt for this caller' },
+          409: { description: 'ATTEMPT_NOT_IN_PROGRESS' },
+        },
+      },
+      handle: async (request: FastifyRequest, caller) => {
+        if (request.validationError) throw autosaveValidationError(request.validationError);
+        const { attemptId } = request.params as { attemptId: string };
+        return { receipt: await attempts.submit(caller.principal, attemptId, () => request.raw.socket.destroyed) };
+      },
+    });
   }
 }
