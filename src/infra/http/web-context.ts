@@ -3,6 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LOCALES, translate } from '../i18n/i18n';
 import { NavRegistry } from './nav';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Counts shown next to menu entries, by href (e.g. unread notifications), set by a module before the page renders. */
+    navBadges?: Record<string, number>;
+  }
+}
+
 /** What every page's layout needs: who is signed in, their menu, language, CSRF token, flash. */
 @Injectable()
 export class WebContext {
@@ -31,6 +38,7 @@ export class WebContext {
             label: item.label,
             href: item.href,
             current: item.href === '/' ? path === '/' : path === item.href || path.startsWith(item.href + '/'),
+            badge: request.navBadges?.[item.href] ?? 0,
           }))
         : [],
       csrfToken,

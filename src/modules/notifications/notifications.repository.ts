@@ -81,15 +81,15 @@ export class NotificationsRepository {
     return rows[0].count;
   }
 
-  /** Marks one of the user's notifications read (keeps the first read time); false when it is not theirs or does not exist. */
-  async markRead(manager: EntityManager, userId: string, notificationId: string): Promise<boolean> {
-    const rows = returningRows<{ id: string }>(
+  /** Marks one of the user's notifications read (keeps the first read time); null when it is not theirs or does not exist. */
+  async markRead(manager: EntityManager, userId: string, notificationId: string): Promise<{ link: string | null } | null> {
+    const rows = returningRows<{ link: string | null }>(
       await manager.query(
-        `UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id`,
+        `UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING link`,
         [notificationId, userId],
       ),
     );
-    return rows.length > 0;
+    return rows[0] ?? null;
   }
 
   async markAllRead(manager: EntityManager, userId: string): Promise<number> {

@@ -56,6 +56,17 @@ export class NotificationsService {
     return id;
   }
 
+  /**
+   * A test notification to oneself (staff), by email too when SMTP is configured: the way to
+   * check SMTP_URL and MAIL_FROM on a running system. Returns whether an email was queued.
+   */
+  async sendTest(userId: string, name: string): Promise<{ id: string; emailQueued: boolean }> {
+    const id = await this.dataSource.transaction((manager) =>
+      this.notify(manager, { userId, kind: 'notifications.kinds.test', params: { name }, link: '/notifications' }),
+    );
+    return { id, emailQueued: this.mailer.configured };
+  }
+
   /** How many of the user's notifications are unread (the badge in the layout). */
   unreadCount(userId: string): Promise<number> {
     return this.repository.unreadCount(userId);
@@ -73,9 +84,15 @@ export class NotificationsService {
 
   /** Marks one of the user's own notifications read; someone else's is not found. Marking twice keeps the first time. */
   async markRead(userId: string, notificationId: string): Promise<void> {
+    await this.open(userId, notificationId);
+  }
+
+  /** Marks one of the user's own notifications read and returns where it leads (null: nowhere). */
+  async open(userId: string, notificationId: string): Promise<string | null> {
     if (!UUID.test(notificationId)) throw new NotificationsError('NOTIFICATION_NOT_FOUND');
     const found = await this.dataSource.transaction((manager) => this.repository.markRead(manager, userId, notificationId));
     if (!found) throw new NotificationsError('NOTIFICATION_NOT_FOUND');
+    return found.link;
   }
 
   /** Marks every unread notification of the user read; returns how many changed. */
