@@ -237,10 +237,10 @@ export class CertificatesRepository {
     const at = extra.at ?? new Date();
     const result: unknown = await manager.query(
       `UPDATE certificates
-          SET status = $3, status_changed_at = $4,
-              revoked_at = CASE WHEN $3 = 'revoked' THEN $4 ELSE revoked_at END,
-              revoked_by = CASE WHEN $3 = 'revoked' THEN $5::uuid ELSE revoked_by END,
-              revocation_reason = CASE WHEN $3 = 'revoked' THEN $6 ELSE revocation_reason END,
+          SET status = $3::varchar, status_changed_at = $4::timestamptz,
+              revoked_at = CASE WHEN $3::varchar = 'revoked' THEN $4::timestamptz ELSE revoked_at END,
+              revoked_by = CASE WHEN $3::varchar = 'revoked' THEN $5::uuid ELSE revoked_by END,
+              revocation_reason = CASE WHEN $3::varchar = 'revoked' THEN $6::text ELSE revocation_reason END,
               superseded_by_id = COALESCE($7::uuid, superseded_by_id)
         WHERE id = $1 AND status = ANY($2::text[])
         RETURNING id`,
