@@ -49,17 +49,14 @@ export class NotificationsRepository {
   async insert(
     manager: EntityManager,
     row: { userId: string; kind: string; params: NotificationParams; link: string | null; emailStatus: EmailStatus },
-  ): Promise<string> {
+  ): Promise<string | null> {
+    // INSERT … SELECT: no row (null) when the user does not exist, instead of a foreign-key error.
     const rows: { id: string }[] = await manager.query(
-      `INSERT INTO notifications (user_id, kind, params, link, email_status) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      `INSERT INTO notifications (user_id, kind, params, link, email_status)
+       SELECT u.id, $2, $3, $4, $5 FROM users u WHERE u.id = $1 RETURNING id`,
       [row.userId, row.kind, JSON.stringify(row.params), row.link, row.emailStatus],
     );
-    return rows[0].id;
-  }
-
-  async userExists(manager: EntityManager, userId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM users WHERE id = $1`, [userId]);
-    return rows.length > 0;
+    return rows[0]?.id ?? null;
   }
 
   async pageForUser(userId: string, request: PageRequest): Promise<{ items: NotificationRecord[]; total: number }> {

@@ -52,7 +52,8 @@ export class NotificationsService {
     const link = input.link ?? null;
     const email = input.email !== false && this.mailer.configured;
     const id = await this.repository.insert(manager, { userId: input.userId, kind: input.kind, params, link, emailStatus: email ? 'pending' : 'none' });
-    if (email) await this.outbox.add(manager, 'notification.email', { notificationId: id }, { jobId: `notification.email:${id}` });
+    if (id === null) throw new NotificationsError('NOTIFICATION_INVALID', { reason: `user ${input.userId} does not exist` });
+    if (email) await this.outbox.add(manager, 'notification.email', { notificationId: id }, { jobId: `notification.email-${id}` });
     return id;
   }
 
