@@ -18,6 +18,7 @@ import { IsvScoringModule } from './modules/isv-scoring/isv-scoring.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { OrganisationsModule } from './modules/organisations/organisations.module';
 import { ProctoringModule } from './modules/proctoring/proctoring.module';
+import { ProjectsModule } from './modules/projects/projects.module';
 import { QuestionBanksModule } from './modules/question-banks/question-banks.module';
 
 /** The monolith: infrastructure first, then one module per domain. */
@@ -45,6 +46,7 @@ export class AppModule {
         IsvContributionsModule,
         CertificatesModule,
         CredentialsModule,
+        ProjectsModule,
       ],
     };
   }

@@ -124,3 +124,31 @@ export async function makeCertifiedUser(
   const [{ verification_code }] = await db.query(`SELECT verification_code FROM certificates WHERE id = $1`, [issued.certificateId]);
   return { user, certificateId: issued.certificateId, serial: issued.serial, verificationCode: verification_code as string };
 }
+
+// ---- projects ----
+let projectCertificateCounter = 0;
+
+/**
+ * A certificate row for an existing person, inserted directly (with the exam and passed attempt
+ * its foreign keys need): active, valid until `expiresAt` (default two years), so tests can move
+ * it into the past or revoke it with one UPDATE.
+ */
+export async function makeCertificate(
+  app: INestApplicationContext,
+  holder: { id: string; name: string },
+  options: { issuedAt?: Date; expiresAt?: Date } = {},
+): Promise<{ certificateId: string; serial: string }> {
+  const db = app.get(DataSource);
+  const examId = await makeCertificationExam(app);
+  const attemptId = await makePassedAttempt(app, holder.id, examId);
+  const expiresAt = options.expiresAt ?? new Date(Date.now() + 2 * 365 * 24 * 3600 * 1000);
+  const issuedAt = options.issuedAt ?? new Date(Math.min(Date.now(), expiresAt.getTime() - 24 * 3600 * 1000));
+  const n = ++projectCertificateCounter;
+  const serial = `TMIC-NPP-P${process.pid}-${Date.now()}-${n}`;
+  const [{ id }] = await db.query(
+    `INSERT INTO certificates (serial, holder_id, holder_name, exam_id, attempt_id, score_percent, issued_at, expires_at, verification_code)
+     VALUES ($1, $2, $3, $4, $5, 85, $6, $7, $8) RETURNING id`,
+    [serial, holder.id, holder.name, examId, attemptId, issuedAt, expiresAt, `projects-code-${process.pid}-${Date.now()}-${n}`],
+  );
+  return { certificateId: id as string, serial };
+}
