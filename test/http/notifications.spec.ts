@@ -81,14 +81,14 @@ describe('notifications over HTTP', () => {
     await notify(alice.id, 'nowhere', null);
     const page = await aliceAgent.get('/notifications');
     expect(page.status).toBe(200);
-    expect(page.text).toMatch(/<a href="\/notifications" aria-current="page">Notifications <span class="badge" data-nav-badge>2<\/span><\/a>/);
+    expect(page.text).toMatch(/<a href="\/notifications" aria-current="page">Notifications <span class="badge badge-required" data-nav-badge>2<\/span><\/a>/);
     expect(page.text).toContain(`data-notification="${unread}" data-unread="true"`);
     expect(page.text).toContain('Hello &lt;i&gt;page&lt;/i&gt;,');
     expect(page.text).toContain(`action="/notifications/${unread}/open"`);
     expect(page.text).not.toContain('data-send-test');
 
     // The badge is on every page, not only this one.
-    expect((await aliceAgent.get('/')).text).toContain('<span class="badge" data-nav-badge>2</span>');
+    expect((await aliceAgent.get('/')).text).toContain('<span class="badge badge-required" data-nav-badge>2</span>');
 
     const withoutToken = await aliceAgent.post(`/notifications/${unread}/read`).type('form').send({});
     expect(withoutToken.status).toBe(403);
@@ -98,7 +98,7 @@ describe('notifications over HTTP', () => {
     expect(marked.headers.location).toBe('/notifications');
     const after = await aliceAgent.get('/notifications');
     expect(after.text).toContain(`data-notification="${unread}" data-unread="false"`);
-    expect(after.text).toContain('<span class="badge" data-nav-badge>1</span>');
+    expect(after.text).toContain('<span class="badge badge-required" data-nav-badge>1</span>');
 
     const all = await aliceAgent.post('/notifications/read-all').type('form').send({ _csrf: csrfOf(after.text), page: '2' });
     expect(all.status).toBe(303);
