@@ -44,7 +44,7 @@ describe('certificate verification page and QR code (Chromium)', () => {
 
     const qrImage = page.locator('img[data-qr]');
     await qrImage.waitFor();
-    await page.waitForFunction(() => (document.querySelector('img[data-qr]') as HTMLImageElement | null)?.complete === true);
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('img[data-qr]')?.complete === true);
     const fromCertificatePage = await readQr(qrImage);
     expect(fromCertificatePage).toBe(link);
     await holder.close();
@@ -64,7 +64,7 @@ describe('certificate verification page and QR code (Chromium)', () => {
     const html = await publicPage.content();
     expect(html).not.toContain(user.email);
     // The verify page carries the same QR code.
-    await publicPage.waitForFunction(() => (document.querySelector('img[data-qr]') as HTMLImageElement | null)?.complete === true);
+    await publicPage.waitForFunction(() => document.querySelector<HTMLImageElement>('img[data-qr]')?.complete === true);
     expect(await readQr(publicPage.locator('img[data-qr]'))).toBe(link);
     await visitor.close();
   });
