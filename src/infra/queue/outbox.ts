@@ -10,6 +10,15 @@ import { JobName, JobPayloads } from './jobs';
  * after commit the relay (in worker processes) moves rows to BullMQ. A Redis outage loses
  * nothing: rows wait in Postgres and flow when Redis returns.
  */
+/**
+ * BullMQ refuses custom job ids with a ':' (its key separator) or that are integers; such a row
+ * could never leave the outbox. Refuse it where it is written, inside the use case's transaction.
+ */
+function assertJobId(jobId: string | undefined): void {
+  if (jobId === undefined) return;
+  if (jobId.includes(':') || /^\d+$/.test(jobId)) throw new Error(`job id "${jobId}" cannot be used by BullMQ (no ':' and not an integer)`);
+}
+
 @Injectable()
 export class Outbox {
   async add<N extends JobName>(
@@ -18,6 +27,7 @@ export class Outbox {
     payload: JobPayloads[N],
     options: { jobId?: string; runAt?: Date } = {},
   ): Promise<void> {
+    assertJobId(options.jobId);
     // One statement: the row and the wake-up for the relay (delivered at commit, dropped on rollback).
     await manager.query(
       `WITH added AS (INSERT INTO outbox (job_name, job_id, payload, delay_until) VALUES ($1, $2, $3, $4) RETURNING id)
@@ -29,6 +39,7 @@ export class Outbox {
   /** Several jobs of one name in one statement (a batch of submissions, say). */
   async addMany<N extends JobName>(manager: EntityManager, name: N, jobs: { payload: JobPayloads[N]; jobId?: string }[]): Promise<void> {
     if (!jobs.length) return;
+    for (const job of jobs) assertJobId(job.jobId);
     await manager.query(
       `WITH added AS (
          INSERT INTO outbox (job_name, job_id, payload)

@@ -121,8 +121,8 @@ export class AttemptsService {
    * invalidation) through jobs relayed after commit, so exams never depends on them.
    */
   private async announce(attemptId: string, to: AttemptState, manager: EntityManager): Promise<void> {
-    if (to === 'passed') await this.outbox.add(manager, 'attempt.passed', { attemptId }, { jobId: `attempt.passed:${attemptId}` });
-    if (to === 'invalidated') await this.outbox.add(manager, 'attempt.invalidated', { attemptId }, { jobId: `attempt.invalidated:${attemptId}:${Date.now()}` });
+    if (to === 'passed') await this.outbox.add(manager, 'attempt.passed', { attemptId }, { jobId: `attempt.passed-${attemptId}` });
+    if (to === 'invalidated') await this.outbox.add(manager, 'attempt.invalidated', { attemptId }, { jobId: `attempt.invalidated-${attemptId}-${Date.now()}` });
   }
 
   // ---- start --------------------------------------------------------------------------------
