@@ -4,9 +4,12 @@
  * delivery's score event relayed to the ISV-scoring queue after commit.
  */
 import { Principal } from '../../src/infra/http/access';
+import { UsersService } from '../../src/modules/accounts/users.service';
+import { seedDemo } from '../../src/modules/demo/demo-data';
 import { JobRegistry } from '../../src/infra/queue/jobs';
 import { QueueService } from '../../src/infra/queue/queue.service';
 import { SYSTEM_ACTOR } from '../../src/modules/organisations/organisations.service';
+import { seedProjectsDemo } from '../../src/modules/projects/demo';
 import { WITHDRAWAL_PATTERN } from '../../src/modules/projects/jobs/projects.jobs';
 import { ProjectAccessService } from '../../src/modules/projects/project-access.service';
 import { ProjectDeliveriesService } from '../../src/modules/projects/project-deliveries.service';
@@ -157,5 +160,15 @@ describe('projects with the worker running', () => {
       return rows[0]?.relayed_at ? rows[0] : null;
     });
     expect(relayed.last_error).toBeNull();
+  });
+
+  it('loads the demo projects once, granting roles only to demo planners who hold a valid certificate', async () => {
+    await seedDemo(t.app);
+    const certified = (await t.app.get(UsersService).findByEmail('candidate1@demo.example'))!;
+    await makeCertificate(t.app, certified);
+    expect(await seedProjectsDemo(t.app)).toEqual({ projects: 2, grants: 2, skippedUncertified: ['candidate2@demo.example', 'candidate3@demo.example'], deliveries: 1 });
+    expect(await seedProjectsDemo(t.app)).toEqual({ projects: 0, grants: 0, skippedUncertified: ['candidate2@demo.example', 'candidate3@demo.example'], deliveries: 0 });
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM project_deliveries d JOIN projects p ON p.id = d.project_id WHERE p.name LIKE '燕麦星球%' AND d.brand_confirmed_at IS NULL`);
+    expect(n).toBe(1);
   });
 });

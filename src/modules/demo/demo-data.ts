@@ -11,6 +11,8 @@ import { OrganisationType } from '../organisations/organisations.types';
 import { UsersService } from '../accounts/users.service';
 import { seedCourseDemo } from '../courses/demo';
 import { seedIsvContributionsDemo } from '../isv-contributions/demo';
+import { seedCertificatesDemo } from '../certificates/demo';
+import { seedProjectsDemo } from '../projects/demo';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 
@@ -62,6 +64,11 @@ export async function loadDemoData(config: AppConfig): Promise<void> {
     const seeded = await seedDemo(app);
     await seedCourseDemo(app);
     await seedIsvContributionsDemo(app);
+    // Certificates before projects: candidate1 certified, candidate2 expiring inside the renewal window.
+    await seedCertificatesDemo(app);
+    // Projects last: grants go only to demo planners who already hold a valid certificate.
+    const projects = await seedProjectsDemo(app);
+    if (projects.skippedUncertified.length) process.stdout.write(`demo projects: no grant for ${projects.skippedUncertified.join(', ')} (no valid certificate)\n`);
     return seeded;
   }, config);
   process.stdout.write(`demo data: ${result.organisations} organisation(s) and ${result.people} person(s) added (password for all demo accounts: ${DEMO_PASSWORD})\n`);
