@@ -7,6 +7,8 @@ import { addMonths } from '../../src/modules/certificates/domain/validity';
 import { CredentialsService } from '../../src/modules/credentials/credentials.service';
 import { ExamEligibility } from '../../src/modules/exams/exam-eligibility';
 import { ExamsService } from '../../src/modules/exams/exams.service';
+import { seedCertificatesDemo } from '../../src/modules/certificates/demo';
+import { seedDemo } from '../../src/modules/demo/demo-data';
 import { eventually } from '../support/exams';
 import { makeCertificationExam, makeCertifiedUser, makeOrganisation, makePassedAttempt, makeUser } from '../support/factories';
 import { startTestApp, TestApp } from '../support/app';
@@ -248,6 +250,25 @@ describe('certificate lifecycle (real Postgres, Redis and BullMQ workers)', () =
       expect(await reminders()).toEqual([60, 30, 7]);
       const notices = await db.query(`SELECT params FROM notifications WHERE user_id = $1 AND kind = 'certificates.notice.expiring' ORDER BY created_at`, [user.id]);
       expect(notices.map((n: { params: { days: number } }) => n.params.days)).toEqual([60, 30, 7]);
+    });
+  });
+
+  describe('demo data', () => {
+    it('certifies candidate1 and leaves candidate2 expiring inside the renewal window, once', async () => {
+      await seedDemo(t.app);
+      expect(await seedCertificatesDemo(t.app)).toEqual({ issued: 2 });
+      expect(await seedCertificatesDemo(t.app)).toEqual({ issued: 0 });
+      const rows = await db.query(
+        `SELECT u.email, c.status, c.expires_at FROM certificates c JOIN users u ON u.id = c.holder_id WHERE u.email LIKE '%@demo.example' ORDER BY u.email`,
+      );
+      expect(rows.map((r: { email: string; status: string }) => [r.email, r.status])).toEqual([
+        ['candidate1@demo.example', 'active'],
+        ['candidate2@demo.example', 'active'],
+      ]);
+      const daysLeft = (r: { expires_at: Date }) => (new Date(r.expires_at).getTime() - Date.now()) / DAY;
+      expect(daysLeft(rows[0])).toBeGreaterThan(250);
+      expect(daysLeft(rows[1])).toBeGreaterThan(40);
+      expect(daysLeft(rows[1])).toBeLessThan(50);
     });
   });
 });

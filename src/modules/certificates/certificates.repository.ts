@@ -280,6 +280,26 @@ export class CertificatesRepository {
     return rows.length === 1;
   }
 
+  // ---- demo seed ----
+
+  async examIdByKey(key: string): Promise<string | null> {
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM exams WHERE key = $1`, [key]);
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * The one attempt row this module ever writes: a stand-in passed attempt for the demo seed
+   * (`npm run demo`), so demo certificates go through the real issuance. Never used by the app.
+   */
+  async createDemoPassedAttempt(input: { examId: string; userId: string; decidedAt: Date; scorePercent: number }): Promise<string> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `INSERT INTO attempts (exam_id, user_id, state, seed, started_at, submitted_at, submitted_by, score_points, max_points, score_percent, passed, decided_at)
+       VALUES ($1, $2, 'passed', 1, $3::timestamptz - interval '50 minutes', $3::timestamptz - interval '5 minutes', 'candidate', $4, 40, $5, true, $3) RETURNING id`,
+      [input.examId, input.userId, input.decidedAt, (input.scorePercent * 40) / 100, input.scorePercent],
+    );
+    return rows[0].id;
+  }
+
   // ---- reads for pages ----
 
   async findById(id: string, manager?: EntityManager): Promise<CertificateRecord | null> {
