@@ -20,7 +20,8 @@ import { CertificatesService } from './certificates.service';
  * 'attempt.invalidated' through its outbox; this module handles them), renewal, expiry,
  * revocation, reminders, public verification, PDFs and QR codes, and the status list the Open
  * Badges credentials point to (signing is the credentials module's). It never writes exam or
- * attempt rows; exams never import it (the renewal-exam rule is registered into exam eligibility).
+ * attempt rows (only the demo seed's stand-in attempts, demo.ts); exams never import it (the
+ * renewal-exam rule is registered into exam eligibility).
  */
 @Module({
   imports: [AuditModule, ScoreEventsModule, NotificationsModule, CredentialsModule, ExamsModule, OrganisationsModule],
