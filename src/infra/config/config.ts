@@ -107,7 +107,7 @@ function credentialsVars(env: NodeJS.ProcessEnv, nodeEnv: AppConfig['env']): Cre
     } catch (error) {
       // The message names what is wrong, never the key itself.
       throw new ConfigError(
-        `CREDENTIAL_SIGNING_KEY is not valid: ${error instanceof Error ? error.message : String(error)} Give an Ed25519 secret Multikey (z3u2…) as printed by \`npm run cli -- credentials:keygen\`.`,
+        `CREDENTIAL_SIGNING_KEY is not valid: ${error instanceof Error ? error.message : String(error)} Set the z3u2… value printed by \`npm run cli -- credentials:keygen\`.`,
       );
     }
   } else if (nodeEnv === 'production') {
