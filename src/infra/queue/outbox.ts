@@ -107,12 +107,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           await this.queues.enqueue(row.job_name, row.payload, { jobId: row.job_id ?? undefined, delayMs });
           moved.push(row.id);
         } catch (error) {
-          // Redis is unreachable: keep this row and the rest for the next round, in order.
           await manager.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
             row.id,
             error instanceof Error ? error.message.slice(0, 500) : String(error),
           ]);
-          break;
+          // Redis is unreachable: keep this row and the rest for the next round, in order. If
+          // Redis answers, BullMQ refused this one job: keep it with its error, let the rest flow.
+          if (!(await this.queues.reachable())) break;
         }
       }
       if (moved.length) await manager.query(`UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])`, [moved]);

@@ -27,6 +27,7 @@ export class QueueService implements OnApplicationShutdown {
   private readonly logger = new Logger('queue');
   private readonly queues = new Map<string, Queue>();
   private readonly connections = new Set<Redis>();
+  private pinger: Redis | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,6 +48,22 @@ export class QueueService implements OnApplicationShutdown {
    * Puts a job on its queue now. Use the outbox instead when the job must follow a database
    * change: this call does not wait for any transaction.
    */
+  /** Whether Redis answers now (used to tell an outage from a job BullMQ refuses). */
+  async reachable(): Promise<boolean> {
+    if (!this.pinger) {
+      // Its own connection that may queue the PING while it connects (a producer connection
+      // refuses commands until it is up); the race below bounds the wait.
+      this.pinger = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, retryStrategy: (times) => Math.min(times * 200, 2000) });
+      this.pinger.on('error', () => undefined);
+      this.connections.add(this.pinger);
+    }
+    try {
+      return (await Promise.race([this.pinger.ping(), new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 1000))])) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether this build defines a handler for the job name. */
   handles(name: string): boolean {
     return this.registry.get(name) !== undefined;
@@ -70,5 +87,6 @@ export class QueueService implements OnApplicationShutdown {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     for (const client of this.connections) client.disconnect();
     this.connections.clear();
+    this.pinger = null;
   }
 }
