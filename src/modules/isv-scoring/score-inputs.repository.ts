@@ -95,25 +95,28 @@ export class ScoreInputsRepository {
         `SELECT c.id, c.serial, c.verification_code, u.name AS holder_name, u.id AS holder_id FROM certificates c JOIN users u ON u.id = c.holder_id WHERE c.id = ANY($1::uuid[])`,
         [certificateIds],
       );
-      for (const r of rows) result.set(r.id, { title: r.holder_name, detail: r.serial, link: `/verify/${encodeURIComponent(r.verification_code)}` });
+      for (const r of rows) result.set(r.id, { title: r.holder_name, detail: r.serial, link: `/verify/${encodeURIComponent(r.verification_code)}`, staffOnly: false });
     }
     const deliveryIds = ids('project');
     if (deliveryIds.length) {
-      const rows: { id: string; project_id: string; name: string }[] = await this.dataSource.query(
-        `SELECT d.id, d.project_id, p.name FROM project_deliveries d JOIN projects p ON p.id = d.project_id WHERE d.id = ANY($1::uuid[])`,
+      const rows: { id: string; project_id: string; name: string; brand: string }[] = await this.dataSource.query(
+        `SELECT d.id, d.project_id, p.name, b.name AS brand
+           FROM project_deliveries d JOIN projects p ON p.id = d.project_id JOIN organisations b ON b.id = p.brand_organisation_id
+          WHERE d.id = ANY($1::uuid[])`,
         [deliveryIds],
       );
-      for (const r of rows) result.set(r.id, { title: r.name, detail: '', link: `/projects/${r.project_id}` });
+      // The project pages are for its team and staff; an ISV manager sees the name and brand here.
+      for (const r of rows) result.set(r.id, { title: r.name, detail: r.brand, link: `/projects/${r.project_id}/deliveries`, staffOnly: true });
     }
     const contributionIds = ids('contribution');
     if (contributionIds.length) {
       const rows: { id: string; title: string }[] = await this.dataSource.query(`SELECT id, title FROM isv_contributions WHERE id = ANY($1::uuid[])`, [contributionIds]);
-      for (const r of rows) result.set(r.id, { title: r.title, detail: '', link: `/isv/contributions/${r.id}` });
+      for (const r of rows) result.set(r.id, { title: r.title, detail: '', link: `/isv/contributions/${r.id}`, staffOnly: false });
     }
     const productIds = ids('product');
     if (productIds.length) {
       const rows: { id: string; name: string }[] = await this.dataSource.query(`SELECT id, name FROM isv_products WHERE id = ANY($1::uuid[])`, [productIds]);
-      for (const r of rows) result.set(r.id, { title: r.name, detail: '', link: `/isv/products/${r.id}` });
+      for (const r of rows) result.set(r.id, { title: r.name, detail: '', link: `/isv/products/${r.id}`, staffOnly: false });
     }
     return result;
   }
@@ -124,4 +127,6 @@ export interface ItemDescription {
   title: string;
   detail: string;
   link: string;
+  /** The link leads to a staff page (a project's deliveries); others see the text only. */
+  staffOnly: boolean;
 }

@@ -1,16 +1,55 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Centipoints } from './domain/points';
+import { NotificationsService } from '../notifications/notifications.service';
+import { Centipoints, formatPoints } from './domain/points';
 import type { TierChange } from './domain/tier-state';
+import { IsvScoringRepository } from './isv-scoring.repository';
 
-/** Tells an ISV's managers about tier changes, in the recompute's transaction. */
+const CHINA_OFFSET_MS = 8 * 3600_000;
+/** A date as the China calendar day (YYYY-MM-DD): readable in every language. */
+const chinaDay = (date: Date): string => new Date(date.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+
+/**
+ * The notification kind of a tier change. Tier names are part of the kind (not a parameter)
+ * because parameters are stored as they are and rendered in each reader's language.
+ */
+export function noticeOf(change: TierChange, total: Centipoints): { kind: string; params: Record<string, string> } {
+  const points = formatPoints(total);
+  switch (change.kind) {
+    case 'promoted':
+      return { kind: `isvScoring.notifications.promoted.${change.to}`, params: { total: points } };
+    case 'demoted':
+      return { kind: `isvScoring.notifications.demoted.${change.to}`, params: { total: points } };
+    case 'atRisk':
+      return { kind: `isvScoring.notifications.atRisk.${change.tier}`, params: { total: points, since: chinaDay(change.belowSince), demotionOn: chinaDay(change.demotionOn) } };
+    case 'demotionSoon':
+      return { kind: `isvScoring.notifications.demotionSoon.${change.tier}`, params: { total: points, demotionOn: chinaDay(change.demotionOn) } };
+    case 'recovered':
+      return { kind: `isvScoring.notifications.recovered.${change.tier}`, params: { total: points } };
+  }
+}
+
+/** Tells an ISV's managers about tier changes — in-app and by email — in the recompute's transaction. */
 @Injectable()
 export class TierNotifier {
-  private readonly logger = new Logger('isv-scoring');
+  constructor(
+    private readonly repository: IsvScoringRepository,
+    private readonly notifications: NotificationsService,
+  ) {}
 
-  async tierChanged(_manager: EntityManager, changes: { organisationId: string; changes: TierChange[]; total: Centipoints }[]): Promise<void> {
-    // Wired to NotificationsService once the notifications module lands.
-    for (const change of changes) this.logger.log(`tier change for ${change.organisationId}: ${change.changes.map((c) => c.kind).join(', ')}`);
-    await Promise.resolve();
+  async tierChanged(manager: EntityManager, changes: { organisationId: string; changes: TierChange[]; total: Centipoints }[]): Promise<void> {
+    if (changes.length === 0) return;
+    const managers = await this.repository.managersOf(
+      manager,
+      changes.map((c) => c.organisationId),
+    );
+    for (const { organisationId, changes: list, total } of changes) {
+      for (const change of list) {
+        const notice = noticeOf(change, total);
+        for (const person of managers.filter((m) => m.organisationId === organisationId)) {
+          await this.notifications.notify(manager, { userId: person.userId, kind: notice.kind, params: notice.params, link: '/isv/score', email: true });
+        }
+      }
+    }
   }
 }

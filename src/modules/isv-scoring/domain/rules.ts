@@ -89,7 +89,7 @@ const VARIANT_NAME = /^[a-z][a-z0-9_]{0,39}$/;
  */
 export function validateRules(input: unknown): { rules: ScoringRules; problems: [] } | { rules: null; problems: RuleProblem[] } {
   const problems: RuleProblem[] = [];
-  const amount = (field: string, value: unknown, options: { min: number; max: number; allowZero?: boolean }): Centipoints => {
+  const amount = (field: string, value: unknown, options: { allowZero?: boolean } = {}): Centipoints => {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       problems.push({ field, key: 'isvScoring.rules.errors.number' });
       return 0;
@@ -99,14 +99,14 @@ export function validateRules(input: unknown): { rules: ScoringRules; problems: 
       problems.push({ field, key: 'isvScoring.rules.errors.twoDecimals' });
       return 0;
     }
-    if (value < options.min || value > options.max || (!options.allowZero && value === 0)) {
-      problems.push({ field, key: 'isvScoring.rules.errors.range', params: { min: options.min, max: options.max } });
+    if (value < 0 || value > SCALE_POINTS || (!options.allowZero && value === 0)) {
+      problems.push({ field, key: options.allowZero ? 'isvScoring.rules.errors.pointsRange' : 'isvScoring.rules.errors.pointsPositive', params: { max: SCALE_POINTS } });
     }
     return centi;
   };
-  const wholeNumber = (field: string, value: unknown, min: number, max: number): number | null => {
+  const wholeNumber = (field: string, value: unknown, min: number, max: number, key: string): number | null => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      problems.push({ field, key: 'isvScoring.rules.errors.wholeNumber', params: { min, max } });
+      problems.push({ field, key, params: { min, max } });
       return null;
     }
     return value;
@@ -123,19 +123,19 @@ export function validateRules(input: unknown): { rules: ScoringRules; problems: 
       dimensions[dimension] = { cap: 0, pointsPerItem: 0, pointsByVariant: {}, windowMonths: null };
       continue;
     }
-    const cap = amount(`${base}.cap`, raw.cap, { min: 0, max: SCALE_POINTS });
-    const pointsPerItem = amount(`${base}.pointsPerItem`, raw.pointsPerItem, { min: 0, max: SCALE_POINTS });
+    const cap = amount(`${base}.cap`, raw.cap);
+    const pointsPerItem = amount(`${base}.pointsPerItem`, raw.pointsPerItem);
     const pointsByVariant: Record<string, Centipoints> = {};
     if (raw.pointsByVariant !== undefined && raw.pointsByVariant !== null) {
       if (!isObject(raw.pointsByVariant)) problems.push({ field: `${base}.pointsByVariant`, key: 'isvScoring.rules.errors.variants' });
       else
         for (const [variant, value] of Object.entries(raw.pointsByVariant)) {
           if (!VARIANT_NAME.test(variant)) problems.push({ field: `${base}.pointsByVariant`, key: 'isvScoring.rules.errors.variantName', params: { variant } });
-          pointsByVariant[variant] = amount(`${base}.pointsByVariant.${variant}`, value, { min: 0, max: SCALE_POINTS, allowZero: true });
+          pointsByVariant[variant] = amount(`${base}.pointsByVariant.${variant}`, value, { allowZero: true });
         }
     }
     let windowMonths: number | null = null;
-    if (raw.windowMonths !== null && raw.windowMonths !== undefined) windowMonths = wholeNumber(`${base}.windowMonths`, raw.windowMonths, 1, 120);
+    if (raw.windowMonths !== null && raw.windowMonths !== undefined) windowMonths = wholeNumber(`${base}.windowMonths`, raw.windowMonths, 1, 120, 'isvScoring.rules.errors.windowMonths');
     else if (dimension !== 'certification') problems.push({ field: `${base}.windowMonths`, key: 'isvScoring.rules.errors.windowRequired' });
     if (cap > 0 && pointsPerItem > cap) problems.push({ field: `${base}.pointsPerItem`, key: 'isvScoring.rules.errors.itemOverCap' });
     dimensions[dimension] = { cap, pointsPerItem, pointsByVariant, windowMonths };
@@ -148,9 +148,9 @@ export function validateRules(input: unknown): { rules: ScoringRules; problems: 
   const tiersIn = isObject(input.tiers) ? input.tiers : {};
   const silverIn = isObject(tiersIn.silver) ? tiersIn.silver : {};
   const goldIn = isObject(tiersIn.gold) ? tiersIn.gold : {};
-  const silverMin = amount('tiers.silver.minTotal', silverIn.minTotal, { min: 0, max: SCALE_POINTS });
-  const goldMin = amount('tiers.gold.minTotal', goldIn.minTotal, { min: 0, max: SCALE_POINTS });
-  const goldPerDimension = amount('tiers.gold.minPerDimension', goldIn.minPerDimension, { min: 0, max: SCALE_POINTS });
+  const silverMin = amount('tiers.silver.minTotal', silverIn.minTotal);
+  const goldMin = amount('tiers.gold.minTotal', goldIn.minTotal);
+  const goldPerDimension = amount('tiers.gold.minPerDimension', goldIn.minPerDimension);
   if (goldMin <= silverMin) problems.push({ field: 'tiers.gold.minTotal', key: 'isvScoring.rules.errors.goldAboveSilver' });
   for (const dimension of DIMENSIONS) {
     if (goldPerDimension > dimensions[dimension].cap && dimensions[dimension].cap > 0) {
@@ -160,8 +160,8 @@ export function validateRules(input: unknown): { rules: ScoringRules; problems: 
   }
 
   const demotionIn = isObject(input.demotion) ? input.demotion : {};
-  const graceDays = wholeNumber('demotion.graceDays', demotionIn.graceDays, 0, 365);
-  const finalWarningDays = wholeNumber('demotion.finalWarningDays', demotionIn.finalWarningDays, 0, 365);
+  const graceDays = wholeNumber('demotion.graceDays', demotionIn.graceDays, 0, 365, 'isvScoring.rules.errors.days');
+  const finalWarningDays = wholeNumber('demotion.finalWarningDays', demotionIn.finalWarningDays, 0, 365, 'isvScoring.rules.errors.days');
   if (graceDays !== null && finalWarningDays !== null && finalWarningDays > graceDays) problems.push({ field: 'demotion.finalWarningDays', key: 'isvScoring.rules.errors.finalWarningAfterGrace' });
 
   if (problems.length || graceDays === null || finalWarningDays === null) return { rules: null, problems };
