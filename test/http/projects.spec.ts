@@ -344,6 +344,29 @@ describe('TMIC projects over HTTP', () => {
     expect(refused.text).toContain('未认证 乙');
     expect(refused.text).toContain(uncertified.email);
 
+    // A withdrawn grant shows why, with a reinstate button; reinstating without a valid certificate says why not.
+    const lapsed = await makeUser(t.app, 'candidate', isv.id, { name: '过期 丙' });
+    const lapsedCert = await makeCertificate(t.app, lapsed);
+    const lapsedGrant = (await staffApi.post(`/api/v1/projects/${projectId}/grants`).send({ userId: lapsed.id, role: 'viewer' })).body as { id: string };
+    await t.db.query(`UPDATE certificates SET issued_at = now() - interval '2 years', expires_at = now() - interval '2 days' WHERE id = $1`, [lapsedCert.certificateId]);
+    await t.app.get(ProjectGrantsService).withdrawLapsedGrantsOf(lapsed.id);
+    const withReason = await staffWeb.get(`/projects/${projectId}`);
+    expect(withReason.text).toContain('data-withdrawal-reason="certificate_expired"');
+    expect(withReason.text).toContain(lapsedCert.serial);
+    expect(withReason.text).toContain(`/projects/${projectId}/grants/${lapsedGrant.id}/reinstate`);
+    const notYet = await staffWeb.post(`/projects/${projectId}/grants/${lapsedGrant.id}/reinstate`).type('form').send({ _csrf: csrfOf(withReason.text) });
+    expect(notYet.status).toBe(303);
+    // The flash on the next page says why (the staff member reads English by now).
+    expect((await staffWeb.get(`/projects/${projectId}`)).text).toContain(`${lapsedCert.serial} expired on`);
+    await makeCertificate(t.app, lapsed);
+    const reinstated = await staffWeb.post(`/projects/${projectId}/grants/${lapsedGrant.id}/reinstate`).type('form').send({ _csrf: csrfOf(withReason.text) });
+    expect(reinstated.status).toBe(303);
+    expect(await t.db.query(`SELECT status FROM project_grants WHERE reinstates_grant_id = $1`, [lapsedGrant.id])).toEqual([{ status: 'active' }]);
+    const [active] = await t.db.query(`SELECT id FROM project_grants WHERE reinstates_grant_id = $1`, [lapsedGrant.id]);
+    const revoked = await staffWeb.post(`/projects/${projectId}/grants/${active.id}/revoke`).type('form').send({ _csrf: csrfOf(withReason.text), reason: '换人' });
+    expect(revoked.status).toBe(303);
+    expect(await t.db.query(`SELECT status, revocation_reason FROM project_grants WHERE id = $1`, [active.id])).toEqual([{ status: 'revoked_by_staff', revocation_reason: '换人' }]);
+
     const created = await staffWeb.post('/projects').type('form').send({ _csrf: csrfOf(form.text), name: '网页新建项目', brandOrganisationId: brand.id, stage: 'trend_intelligence', status: 'active', description: '' });
     expect(created.status).toBe(303);
     const missing = await staffWeb.post('/projects').type('form').send({ _csrf: csrfOf(form.text), name: '', brandOrganisationId: '', stage: '', status: 'active', description: '' });
