@@ -280,7 +280,7 @@ describe('validateRules', () => {
       'dimensions.ecosystem.pointsPerItem:isvScoring.rules.errors.twoDecimals',
       'dimensions.coBuilt.windowMonths:isvScoring.rules.errors.windowRequired',
       'tiers.gold.minTotal:isvScoring.rules.errors.goldAboveSilver',
-      'demotion.graceDays:isvScoring.rules.errors.wholeNumber',
+      'demotion.graceDays:isvScoring.rules.errors.days',
     ]);
   });
 
@@ -290,6 +290,6 @@ describe('validateRules', () => {
     expect(validateRules(bad).problems).toEqual([{ field: 'dimensions', key: 'isvScoring.rules.errors.capsMustSum', params: { scale: 100, sum: '105' } }]);
     const noMin = JSON.parse(JSON.stringify(DEFAULT_RULES));
     noMin.tiers.gold.minPerDimension = 0;
-    expect(validateRules(noMin).problems[0]).toMatchObject({ field: 'tiers.gold.minPerDimension', key: 'isvScoring.rules.errors.range' });
+    expect(validateRules(noMin).problems[0]).toMatchObject({ field: 'tiers.gold.minPerDimension', key: 'isvScoring.rules.errors.pointsPositive' });
   });
 });
