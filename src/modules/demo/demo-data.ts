@@ -13,6 +13,7 @@ import { seedCourseDemo } from '../courses/demo';
 import { seedIsvContributionsDemo } from '../isv-contributions/demo';
 import { seedCertificatesDemo } from '../certificates/demo';
 import { seedProjectsDemo } from '../projects/demo';
+import { seedIsvScoringDemo } from '../isv-scoring/demo';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 
@@ -69,6 +70,8 @@ export async function loadDemoData(config: AppConfig): Promise<void> {
     // Projects last: grants go only to demo planners who already hold a valid certificate.
     const projects = await seedProjectsDemo(app);
     if (projects.skippedUncertified.length) process.stdout.write(`demo projects: no grant for ${projects.skippedUncertified.join(', ')} (no valid certificate)\n`);
+    // Scores last: every ISV scored once from the inputs above.
+    await seedIsvScoringDemo(app);
     return seeded;
   }, config);
   process.stdout.write(`demo data: ${result.organisations} organisation(s) and ${result.people} person(s) added (password for all demo accounts: ${DEMO_PASSWORD})\n`);
