@@ -270,9 +270,24 @@ export function freePort() {
   });
 }
 
+/**
+ * An issuer key for the run (production refuses to start without one): made by the app's own
+ * `credentials:keygen`, once per benchmark process, never written anywhere.
+ */
+let signingKey = null;
+function credentialSigningKey() {
+  if (signingKey) return signingKey;
+  const out = spawnSync(process.execPath, [join(repoRoot, 'dist/src/cli.js'), 'credentials:keygen'], { encoding: 'utf8' });
+  const match = /^CREDENTIAL_SIGNING_KEY=(\S+)$/m.exec(out.stdout ?? '');
+  if (!match) throw new Error(`credentials:keygen gave no key: ${out.stderr || out.stdout}`);
+  signingKey = match[1];
+  return signingKey;
+}
+
 /** Common env for the app: its database, its own queue prefix, a fixed session secret (sessions survive restarts). */
 export function appEnv({ dbUrl, prefix, secret, extra = {} }) {
   return {
+    CREDENTIAL_SIGNING_KEY: credentialSigningKey(),
     DATABASE_URL: dbUrl,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
