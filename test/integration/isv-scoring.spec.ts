@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import Redis from 'ioredis';
+import { OutboxRelay } from '../../src/infra/queue/outbox';
+import { QueueService } from '../../src/infra/queue/queue.service';
 import { IsvRecomputeService } from '../../src/modules/isv-scoring/isv-recompute.service';
+import { ISV_FULL_QUEUE, IsvScoringSweeper } from '../../src/modules/isv-scoring/jobs/isv-scoring.jobs';
 import { ScoreEventsService } from '../../src/modules/score-events/score-events.service';
 import { startTestApp, TestApp } from '../support/app';
 import { eventually } from '../support/exams';
@@ -208,9 +212,10 @@ describe('ISV scoring through the real queue', () => {
 const REDIS_PORT = 17000 + (process.pid % 1000);
 const OUTAGE_MS = Number(process.env.ISV_SCORING_OUTAGE_MS || 8000);
 
-function startRedis(dir: string): Promise<ChildProcess> {
-  // Persistence on (append-only file, fsync on every write) as in production: a restart keeps the queues.
-  const child = spawn('redis-server', ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'pipe' });
+function startRedis(dir: string | null): Promise<ChildProcess> {
+  // With a directory: persistence on (append-only file, fsync on every write) as in production, so a restart keeps the queues.
+  const persistence = dir ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const child = spawn('redis-server', ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', ...persistence, '--save', ''], { stdio: 'pipe' });
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('Ready to accept connections')) resolve(child);
@@ -306,6 +311,46 @@ describe('ISV scoring while Redis is down', () => {
       await t.close();
       redis.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ISV scoring when Redis loses its data', () => {
+  it('sweeps ISVs whose score missed an event back into the queue, and puts the nightly schedule back', async () => {
+    const redis = await startRedis(null);
+    const env = { REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}` };
+    const flush = async () => {
+      const client = new Redis(env.REDIS_URL);
+      await client.flushall();
+      client.disconnect();
+    };
+    // An app without workers: the event is relayed to BullMQ by hand, then Redis forgets it.
+    const producer = await startTestApp({ roles: { web: false, worker: false }, env });
+    let worker: TestApp | null = null;
+    try {
+      const isv = await makeOrganisation(producer.app, 'isv');
+      const person = await makeUser(producer.app, 'candidate', isv.id);
+      await certify(producer, person);
+      expect(await producer.app.get(OutboxRelay).relayBatch()).toBe(1);
+      await flush();
+      await producer.close({ keepDatabase: true });
+      worker = await startTestApp({ roles: { web: false, worker: true }, env, database: { name: producer.databaseName, url: producer.config.databaseUrl } });
+      await flush(); // the schedules the worker just registered are gone too
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await latestSnapshot(worker, isv.id)).toBeNull();
+
+      expect(await worker.app.get(IsvScoringSweeper).sweepOnce(0)).toBe(1);
+      const snapshot = await eventually(async () => {
+        const s = await latestSnapshot(worker!, isv.id);
+        return s && Number(s.total) === 4 ? s : null;
+      }, 10000);
+      expect(snapshot.tier).toBe('registered');
+      expect(await worker.app.get(QueueService).queue(ISV_FULL_QUEUE).getJobScheduler('isv.recomputeAll')).toBeTruthy();
+      expect(await worker.app.get(IsvScoringSweeper).sweepOnce(0)).toBe(0);
+    } finally {
+      if (worker) await worker.close();
+      else await producer.close();
+      redis.kill('SIGKILL');
     }
   });
 });

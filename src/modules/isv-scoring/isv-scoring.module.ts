@@ -9,7 +9,7 @@ import { IsvScoresService } from './isv-scores.service';
 import { IsvScoringApiController } from './isv-scoring.api.controller';
 import { IsvScoringController } from './isv-scoring.controller';
 import { IsvScoringRepository } from './isv-scoring.repository';
-import { IsvScoringJobs } from './jobs/isv-scoring.jobs';
+import { IsvScoringJobs, IsvScoringSweeper } from './jobs/isv-scoring.jobs';
 import { QueuesService } from './queues.service';
 import { ScoreInputsRepository } from './score-inputs.repository';
 import { RecomputeRequestsService, ScoringRulesService } from './scoring-rules.service';
@@ -36,6 +36,7 @@ import { TierNotifier } from './tier-notifier';
     QueuesService,
     TierNotifier,
     IsvScoringJobs,
+    IsvScoringSweeper,
   ],
   controllers: [IsvScoringController, IsvScoringApiController],
   exports: [IsvScoresService],

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { JobRegistry } from '../../../infra/queue/jobs';
+import { PROCESS_ROLES, ProcessRoles } from '../../../infra/queue/process-roles';
 import { QueueService } from '../../../infra/queue/queue.service';
 import { IsvRecomputeService } from '../isv-recompute.service';
 import { IsvScoringRepository } from '../isv-scoring.repository';
@@ -10,8 +11,6 @@ declare module '../../../infra/queue/jobs' {
     'isv.recompute': { organisationId: string; deadline?: boolean };
     /** Recompute every ISV: nightly (repeat, empty payload), after a rule version takes effect, or on a staff request. */
     'isv.recomputeAll': { reason?: 'rules' | 'staff'; ruleVersion?: number };
-    /** Safety net: ISVs whose newest score event is not yet reflected in their score get a recompute. */
-    'isv.sweepMissed': Record<string, never>;
   }
 }
 
@@ -38,13 +37,10 @@ export const NIGHTLY_PATTERN = '30 18 * * *';
  */
 @Injectable()
 export class IsvScoringJobs implements OnModuleInit {
-  private readonly logger = new Logger('isv-scoring');
-
   constructor(
     private readonly registry: JobRegistry,
     private readonly queues: QueueService,
     private readonly recompute: IsvRecomputeService,
-    private readonly repository: IsvScoringRepository,
   ) {}
 
   onModuleInit(): void {
@@ -76,18 +72,6 @@ export class IsvScoringJobs implements OnModuleInit {
         await this.recompute.recomputeAll('full');
       },
     });
-    this.registry.define({
-      name: 'isv.sweepMissed',
-      queue: ISV_FULL_QUEUE,
-      attempts: 1,
-      backoffMs: 1000,
-      repeat: { pattern: '* * * * *' },
-      handler: async () => {
-        const ids = await this.repository.isvsBehindTheirEvents(30);
-        for (const id of ids) await this.scheduleRecompute(id);
-        if (ids.length) this.logger.warn(`swept ${ids.length} ISV(s) whose score had not caught up with their events`);
-      },
-    });
   }
 
   /** Asks for a recompute of one ISV; at most one waiting and one running per ISV. */
@@ -103,5 +87,57 @@ export class IsvScoringJobs implements OnModuleInit {
         removeOnFail: { count: 5000, age: 14 * 24 * 3600 },
       },
     );
+  }
+}
+
+/** How often worker processes look for ISVs whose score missed an event, and how old such an event must be. */
+export const SWEEP_EVERY_MS = 60_000;
+export const SWEEP_GRACE_SECONDS = 30;
+
+/**
+ * The safety net for a Redis that lost its data (restarted without persistence, flushed): queued
+ * recomputes and the nightly schedule live in Redis, the score events in Postgres. Every minute,
+ * in worker processes, on a timer of the process (not a BullMQ schedule, which would be lost with
+ * the rest): ISVs with a score event older than 30 s beyond the last one their score saw get a
+ * recompute, and the nightly schedule is put back if it is gone. Safe in several processes at
+ * once (recomputes are deduplicated; the schedule upsert is idempotent).
+ */
+@Injectable()
+export class IsvScoringSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('isv-scoring');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
+    private readonly repository: IsvScoringRepository,
+    private readonly queues: QueueService,
+    private readonly jobs: IsvScoringJobs,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.roles.worker) return;
+    this.timer = setInterval(() => {
+      if (!this.running) this.running = this.sweepOnce().catch((error: Error) => this.logger.warn(`sweep failed: ${error.message}`)).finally(() => (this.running = null));
+    }, SWEEP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One round; returns how many ISVs got a recompute. */
+  async sweepOnce(graceSeconds = SWEEP_GRACE_SECONDS): Promise<number> {
+    const ids = await this.repository.isvsBehindTheirEvents(graceSeconds);
+    for (const id of ids) await this.jobs.scheduleRecompute(id);
+    if (ids.length) this.logger.warn(`swept ${ids.length} ISV(s) whose score had not caught up with their events`);
+    const queue = this.queues.queue(ISV_FULL_QUEUE);
+    if (!(await queue.getJobScheduler('isv.recomputeAll'))) {
+      await queue.upsertJobScheduler('isv.recomputeAll', { pattern: NIGHTLY_PATTERN, tz: 'UTC' }, { name: 'isv.recomputeAll', data: {} });
+      this.logger.warn('the nightly recompute schedule was missing from Redis and has been put back');
+    }
+    return ids.length;
   }
 }
