@@ -135,6 +135,40 @@ describe('ISV scoring through the real queue', () => {
     expect(notice).toMatchObject({ params: { total: '40' }, link: '/isv/score' });
   });
 
+  it('keeps the tier when the points fall below it, warns the managers with the demotion date and books the recomputes for it', async () => {
+    const isv = await makeOrganisation(t.app, 'isv');
+    const manager = await makeUser(t.app, 'isv_manager', isv.id);
+    const people = await Promise.all(Array.from({ length: 10 }, () => makeUser(t.app, 'candidate', isv.id)));
+    const certificates: string[] = [];
+    for (const p of people) certificates.push((await certify(t, p)).certificateId);
+    await eventually(async () => {
+      const s = await latestSnapshot(t, isv.id);
+      return s && s.tier === 'silver' && Number(s.total) === 40 ? s : null;
+    }, 15000);
+    // A certificate is revoked: 36 points, below Silver — the ISV stays Silver, at risk.
+    await t.db.transaction(async (manager) => {
+      await manager.query(`UPDATE certificates SET status = 'revoked', revoked_at = now(), revocation_reason = 'test' WHERE id = $1`, [certificates[0]]);
+      await t.app.get(ScoreEventsService).record(manager, { organisationId: isv.id, kind: 'certificate.revoked', sourceType: 'certificate', sourceId: certificates[0], userId: people[0].id });
+    });
+    const atRisk = await eventually(async () => {
+      const s = await latestSnapshot(t, isv.id);
+      return s && Number(s.total) === 36 ? s : null;
+    }, 15000);
+    expect(atRisk.tier).toBe('silver');
+    const agent = await signedInAgent(t.url, manager.email, PASSWORD);
+    const score = (await agent.get(`/api/v1/isvs/${isv.id}/score`).expect(200)).body;
+    expect(score).toMatchObject({ tier: 'silver', eligibleTier: 'registered', total: 36 });
+    const demotionOn = new Date(score.atRisk.demotionOn).getTime();
+    expect(demotionOn - new Date(score.atRisk.since).getTime()).toBe(90 * 86400000);
+    const [notice] = await t.db.query(`SELECT params FROM notifications WHERE user_id = $1 AND kind = 'isvScoring.notifications.atRisk.silver'`, [manager.id]);
+    expect(notice.params.demotionOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const booked: { delay_until: Date }[] = await t.db.query(`SELECT delay_until FROM outbox WHERE job_name = 'isv.recompute' AND payload->>'organisationId' = $1 ORDER BY delay_until`, [isv.id]);
+    expect(booked.map((b) => new Date(b.delay_until).getTime())).toEqual([demotionOn - 14 * 86400000, demotionOn]);
+    const page = await agent.get('/isv/score').expect(200);
+    expect(page.text).toContain('data-at-risk');
+    expect(page.text).toContain('data-plan-kind="keep"');
+  });
+
   it('lets staff rank, drill down, recompute and inspect the queues', async () => {
     const isv = await makeOrganisation(t.app, 'isv', `Ranked ISV ${Date.now()}`);
     const agent = await signedInAgent(t.url, staff.email, PASSWORD);

@@ -171,7 +171,7 @@ export class IsvRecomputeService {
     if (!decision.risk || !decision.changes.some((c) => c.kind === 'atRisk')) return;
     const dates = [addDays(decision.risk.demotionOn, -rules.demotion.finalWarningDays), decision.risk.demotionOn];
     for (const runAt of dates) {
-      await this.outbox.add(manager, 'isv.recompute', { organisationId }, { jobId: `isv.recompute-due-${organisationId}-${runAt.getTime()}`, runAt });
+      await this.outbox.add(manager, 'isv.recompute', { organisationId, deadline: true }, { jobId: `isv.recompute-due-${organisationId}-${runAt.getTime()}`, runAt });
     }
   }
 
