@@ -181,9 +181,22 @@ describe('ISV scoring through the real queue', () => {
     await eventually(() => latestSnapshot(t, isv.id), 10000);
     const [{ n }] = await t.db.query(`SELECT count(*) AS n FROM audit_events WHERE action = 'scoring.recompute_requested' AND target_id = $1`, [isv.id]);
     expect(Number(n)).toBe(1);
+    // A job that fails (an organisation id that is not a uuid), then retried from the queues page.
+    const queue = t.app.get(QueueService).queue('isv-scoring');
+    const job = await queue.add('isv.recompute', { organisationId: 'not-a-uuid' }, { attempts: 1 });
+    await eventually(async () => ((await job.getState()) === 'failed' ? true : null), 10000);
     const queues = await agent.get('/admin/queues?queue=isv-scoring').expect(200);
     expect(queues.text).toContain('data-queue="isv-scoring"');
     expect(queues.text).toContain('data-outbox');
+    expect(queues.text).toContain(`data-job-id="${job.id}"`);
+    expect(queues.text).toMatch(/invalid input syntax for type uuid/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(queues.text)![1];
+    const retried = await agent.post(`/admin/queues/isv-scoring/jobs/${job.id}/retry`).type('form').send({ _csrf: csrf });
+    expect(retried.status).toBe(303);
+    await eventually(async () => ((await queue.getJob(job.id!))!.attemptsStarted >= 2 ? true : null), 10000);
+    const [{ n: retries }] = await t.db.query(`SELECT count(*) AS n FROM audit_events WHERE action = 'scoring.job_retried' AND target_id = $1`, [job.id]);
+    expect(Number(retries)).toBe(1);
+    expect((await agent.post(`/admin/queues/nope/jobs/1/retry`).type('form').send({ _csrf: csrf })).status).toBe(404);
     const ranking = await agent.get('/api/v1/isvs?tier=registered&perPage=100').expect(200);
     expect(ranking.body.items.map((i: { isvId: string }) => i.isvId)).toContain(isv.id);
   });
