@@ -18,7 +18,7 @@ export class ExamContentLoader implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.roles.web || !this.config.importBanksAtStart) return;
-    await this.banks.done;
+    await this.banks.loaded();
     for (const r of await this.exams.loadShippedExams()) {
       if (r.short) this.logger.warn(`exam ${r.key} left as draft: ${r.short}`);
       else this.logger.log(`exam ${r.key}: ${r.status}`);

@@ -12,9 +12,7 @@ import { BankImportService, formatIssue } from './bank-import.service';
 @Injectable()
 export class BankContentLoader implements OnApplicationBootstrap {
   private readonly logger = new Logger('question-banks');
-  private finish!: () => void;
-  /** Resolves once the start-up import has run (or was skipped): exams wait for it. */
-  readonly done = new Promise<void>((resolve) => (this.finish = resolve));
+  private loading: Promise<void> | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -23,11 +21,17 @@ export class BankContentLoader implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    try {
-      await this.importAll();
-    } finally {
-      this.finish();
-    }
+    await this.loaded();
+  }
+
+  /**
+   * The start-up import, run once whoever asks first: exams and courses wait for it in their own
+   * bootstrap hooks, and Nest runs modules' hooks one module at a time in an order the import
+   * graph decides — waiting on a promise only this module's hook would settle could deadlock.
+   */
+  loaded(): Promise<void> {
+    this.loading ??= this.importAll();
+    return this.loading;
   }
 
   private async importAll(): Promise<void> {
