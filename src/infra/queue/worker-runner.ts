@@ -10,11 +10,14 @@ import { QueueService, redisConnection } from './queue.service';
  * Runs the handlers of every registered job in processes with the worker role. Handlers are
  * thin and safe to run twice (they load current state and return early when the work is done).
  */
+const RESCHEDULE_MS = 5 * 60_000;
+
 @Injectable()
 export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('worker');
   private readonly workers: Worker[] = [];
   private readonly connections = new Set<Redis>();
+  private rescheduler: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -45,6 +48,14 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       worker.on('error', (error) => this.logger.warn(`worker ${queueName}: ${error.message}`));
       this.workers.push(worker);
     }
+    await this.schedule();
+    // Redis may come back empty (restarted without persistence, flushed): schedules are
+    // re-declared every few minutes — upserting an unchanged scheduler is a no-op.
+    this.rescheduler = setInterval(() => void this.schedule(), RESCHEDULE_MS);
+    this.rescheduler.unref();
+  }
+
+  private async schedule(): Promise<void> {
     for (const definition of this.registry.all()) {
       if (!definition.repeat) continue;
       await this.queues
@@ -55,6 +66,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.rescheduler) clearInterval(this.rescheduler);
     await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
     for (const client of this.connections) client.disconnect();
     this.connections.clear();
