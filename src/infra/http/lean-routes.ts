@@ -129,6 +129,12 @@ export class LeanRoutes {
             .header('x-request-id', request.id)
             .header('x-content-type-options', 'nosniff')
             .header('cache-control', 'no-store');
+          // A caller that already hung up (a client that timed out and retries on a new
+          // connection) gets nothing: no lookup, no work, nobody to answer.
+          if (request.raw.socket.destroyed) {
+            reply.hijack();
+            return;
+          }
           try {
             const caller = await this.identify(request, signer, cookiePattern, route.freshSession === true);
             // Writes must be JSON: a cross-site form cannot send that (with SameSite cookies, no CSRF).

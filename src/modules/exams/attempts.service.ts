@@ -520,6 +520,7 @@ export class AttemptsService {
   async submit(principal: Principal, attemptId: string, clientGone: () => boolean = () => false): Promise<Receipt> {
     const joined = this.joinSubmission(principal.id, attemptId, clientGone);
     if (joined) return joined;
+    if (clientGone()) throw new ExamsError('CLIENT_GONE');
     const known = await this.repository.receiptRow(attemptId);
     if (!known || known.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
     if (known.receiptSha256) return { attemptId, submittedAt: known.submittedAt!.toISOString(), answered: known.answeredCount ?? 0, sha256: known.receiptSha256 };
