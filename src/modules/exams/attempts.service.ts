@@ -63,6 +63,12 @@ interface PendingSubmission {
   userId: string;
   /** One check per caller waiting on this submission: has that caller hung up? */
   callers: (() => boolean)[];
+  /**
+   * The sign-in sessions of the callers (null for an API token, already checked): the batch
+   * checks them against the sessions table, so a principal cached by the lean route cannot
+   * submit after signing out.
+   */
+  sessionIds: (string | null)[];
   resolve: (receipt: Receipt) => void;
   reject: (error: unknown) => void;
 }
@@ -517,16 +523,18 @@ export class AttemptsService {
    * - a submission whose every caller has hung up (`clientGone`) while it waited is dropped
    *   before it touches the database, so a retry storm does not turn into dead work.
    */
-  async submit(principal: Principal, attemptId: string, clientGone: () => boolean = () => false): Promise<Receipt> {
-    const joined = this.joinSubmission(principal.id, attemptId, clientGone);
+  async submit(principal: Principal, attemptId: string, clientGone: () => boolean = () => false, sessionId: string | null = null): Promise<Receipt> {
+    const joined = this.joinSubmission(principal.id, attemptId, clientGone, sessionId);
     if (joined) return joined;
     if (clientGone()) throw new ExamsError('CLIENT_GONE');
     const known = await this.repository.receiptRow(attemptId);
     if (!known || known.userId !== principal.id) throw new ExamsError('ATTEMPT_NOT_FOUND');
-    if (known.receiptSha256) return { attemptId, submittedAt: known.submittedAt!.toISOString(), answered: known.answeredCount ?? 0, sha256: known.receiptSha256 };
-    const again = this.joinSubmission(principal.id, attemptId, clientGone);
+    if (known.receiptSha256 && (sessionId === null || (await this.repository.liveSessions([sessionId])).has(sessionId))) {
+      return { attemptId, submittedAt: known.submittedAt!.toISOString(), answered: known.answeredCount ?? 0, sha256: known.receiptSha256 };
+    }
+    const again = this.joinSubmission(principal.id, attemptId, clientGone, sessionId);
     if (again) return again;
-    const request: PendingSubmission = { attemptId, userId: principal.id, callers: [clientGone], resolve: () => undefined, reject: () => undefined };
+    const request: PendingSubmission = { attemptId, userId: principal.id, callers: [clientGone], sessionIds: [sessionId], resolve: () => undefined, reject: () => undefined };
     const promise = new Promise<Receipt>((resolve, reject) => {
       request.resolve = resolve;
       request.reject = reject;
@@ -537,10 +545,11 @@ export class AttemptsService {
     return promise;
   }
 
-  private joinSubmission(userId: string, attemptId: string, clientGone: () => boolean): Promise<Receipt> | null {
+  private joinSubmission(userId: string, attemptId: string, clientGone: () => boolean, sessionId: string | null): Promise<Receipt> | null {
     const pending = this.submitting.get(attemptId);
     if (!pending || pending.request.userId !== userId) return null;
     pending.request.callers.push(clientGone);
+    pending.request.sessionIds.push(sessionId);
     return pending.promise;
   }
 
@@ -562,21 +571,28 @@ export class AttemptsService {
       else live.push(request);
     }
     if (!live.length) return;
-    let outcomes: Map<string, Receipt | ExamsError>;
+    let outcomes: Map<string, Receipt | ExamsError | NotSignedIn>;
     try {
       outcomes = await this.repository.dataSource.transaction(async (manager) => {
-        const results = new Map<string, Receipt | ExamsError>();
+        const results = new Map<string, Receipt | ExamsError | NotSignedIn>();
+        const sessionIds = live.flatMap((r) => r.sessionIds.filter((sid): sid is string => sid !== null));
+        const liveSessions = sessionIds.length ? await this.repository.liveSessions(sessionIds, manager) : new Set<string>();
+        for (const request of live) {
+          if (!request.sessionIds.some((sid) => sid === null || liveSessions.has(sid))) results.set(request.attemptId, new NotSignedIn());
+        }
         const attempts = new Map((await this.repository.lockAttempts(live.map((r) => r.attemptId), manager)).map((a) => [a.id, a]));
         const closing = live.filter((r) => {
           const attempt = attempts.get(r.attemptId);
-          return attempt && attempt.userId === r.userId && !attempt.receiptSha256 && attempt.state === 'in_progress';
+          return !results.has(r.attemptId) && attempt && attempt.userId === r.userId && !attempt.receiptSha256 && attempt.state === 'in_progress';
         });
         const items = closing.length ? await this.repository.itemsOfAttempts(closing.map((r) => r.attemptId), manager) : new Map<string, AttemptItemRow[]>();
         const closed: Parameters<ExamsRepository['closeAttempts']>[0] = [];
         const events: Parameters<ExamsRepository['insertEvents']>[0] = [];
         for (const request of live) {
           const attempt = attempts.get(request.attemptId);
-          if (!attempt || attempt.userId !== request.userId) {
+          if (results.has(request.attemptId)) {
+            continue;
+          } else if (!attempt || attempt.userId !== request.userId) {
             results.set(request.attemptId, new ExamsError('ATTEMPT_NOT_FOUND'));
           } else if (attempt.receiptSha256) {
             results.set(request.attemptId, this.receiptOf(attempt));
@@ -610,7 +626,7 @@ export class AttemptsService {
     for (const request of live) {
       const outcome = outcomes.get(request.attemptId)!;
       this.itemCache.delete(request.attemptId);
-      if (outcome instanceof ExamsError) request.reject(outcome);
+      if (outcome instanceof ExamsError || outcome instanceof NotSignedIn) request.reject(outcome);
       else request.resolve(outcome);
     }
   }

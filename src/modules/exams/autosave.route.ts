@@ -98,12 +98,12 @@ export class AutosaveRoute {
     });
     // Submission is the other request everyone sends at once (the deadline of a sitting), and
     // clients that time out retry it: a lean route, so a retry costs little before it joins the
-    // submission already in flight (AttemptsService.submit).
+    // submission already in flight (AttemptsService.submit), which checks the callers' sessions
+    // in the batch's transaction.
     routes.add({
       method: 'POST',
       url: '/api/v1/attempts/:attemptId/submission',
       policy: 'authenticated',
-      freshSession: true,
       params: { type: 'object', properties: { attemptId: { type: 'string', maxLength: 64 } }, required: ['attemptId'] },
       body: { type: 'object', additionalProperties: false, description: 'an empty JSON object' },
       openApi: {
@@ -119,7 +119,7 @@ export class AutosaveRoute {
       handle: async (request: FastifyRequest, caller) => {
         if (request.validationError) throw autosaveValidationError(request.validationError);
         const { attemptId } = request.params as { attemptId: string };
-        return { receipt: await attempts.submit(caller.principal, attemptId, () => request.raw.socket.destroyed) };
+        return { receipt: await attempts.submit(caller.principal, attemptId, () => request.raw.socket.destroyed, caller.sessionId) };
       },
     });
   }

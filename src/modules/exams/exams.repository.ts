@@ -308,6 +308,12 @@ export class ExamsRepository {
     );
   }
 
+  /** Which of these sign-in sessions are still live (sign-out and deactivation delete them). */
+  async liveSessions(sessionIds: string[], manager?: EntityManager): Promise<Set<string>> {
+    const rows: { sid: string }[] = await this.m(manager).query(`SELECT sid FROM http_sessions WHERE sid = ANY($1::text[]) AND expires_at > now()`, [sessionIds]);
+    return new Set(rows.map((r) => r.sid));
+  }
+
   /** A submission's receipt if it has one, read without a lock (a receipt never changes once written). */
   async receiptRow(attemptId: string): Promise<{ userId: string; submittedAt: Date | null; answeredCount: number | null; receiptSha256: string | null } | null> {
     if (!/^[0-9a-f-]{36}$/i.test(attemptId)) return null;
