@@ -148,6 +148,8 @@ export class IsvScoringController {
     return this.pages.render(req, reply, 'isv-scoring/dashboard', 'isvScoring.dashboard.title', {
       ...dashboardView(dashboard, now, staffView, req.locale),
       staffView,
+      // The page reloads itself when a newer snapshot exists (public/js/isv-score.js).
+      liveScore: { isvId, computedAt: dashboard.view.computedAt ? dashboard.view.computedAt.toISOString() : null },
       base: staffView ? `/admin/isv-scores/${isvId}` : '/isv/score',
       query: {},
       tiers: TIERS,
