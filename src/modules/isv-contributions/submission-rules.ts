@@ -2,8 +2,11 @@
  * The rules of ISV submissions as pure functions (unit-tested without Nest or a database):
  * the life cycle, the backfill window for `occurredAt`, and what counts as evidence.
  */
+import { backfillProblem, parseChinaDateTime } from '../../infra/time/china-time';
 import { createHash } from 'node:crypto';
 import type { SubmissionStatus } from './isv-contributions.types';
+
+export { backfillEarliest, BACKFILL_MONTHS, chinaDay, FUTURE_TOLERANCE_MS } from '../../infra/time/china-time';
 
 // ---- life cycle --------------------------------------------------------------------------------
 
@@ -33,62 +36,19 @@ export function mayResubmit(status: SubmissionStatus): boolean {
   return status === 'rejected' || status === 'withdrawn';
 }
 
-// ---- backfill window ---------------------------------------------------------------------------
-
-/** Pages show China time; a date without a time is a day in China time. */
-const CHINA_OFFSET_MS = 8 * 3600_000;
-/** Clients' clocks drift; "now" from an API client a little ahead of ours is not "the future". */
-export const FUTURE_TOLERANCE_MS = 5 * 60_000;
-export const BACKFILL_MONTHS = 12;
-
-/** YYYY-MM-DD of an instant in China time. */
-export function chinaDay(instant: Date): string {
-  return new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/**
- * The earliest allowed `occurredAt`: the start (China time) of the same calendar day 12 months
- * before today, so a record dated exactly a year ago by the calendar is still accepted all day
- * (29 February falls back to 28 February).
- */
-export function backfillEarliest(now: Date): Date {
-  const local = new Date(now.getTime() + CHINA_OFFSET_MS);
-  const year = local.getUTCFullYear() - BACKFILL_MONTHS / 12;
-  const month = local.getUTCMonth();
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(year, month, Math.min(local.getUTCDate(), lastDay)) - CHINA_OFFSET_MS);
-}
+// ---- backfill window (shared with project deliveries: infra/time/china-time.ts) --------------
 
 export type OccurredAtProblem = { code: 'OCCURRED_TOO_OLD'; earliest: string } | { code: 'OCCURRED_IN_FUTURE'; today: string };
 
 /** Null when `occurredAt` may be recorded at `now`: not in the future, at most 12 months back. */
 export function occurredAtProblem(occurredAt: Date, now: Date): OccurredAtProblem | null {
-  if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) return { code: 'OCCURRED_IN_FUTURE', today: chinaDay(now) };
-  const earliest = backfillEarliest(now);
-  if (occurredAt.getTime() < earliest.getTime()) return { code: 'OCCURRED_TOO_OLD', earliest: chinaDay(earliest) };
-  return null;
+  const problem = backfillProblem(occurredAt, now);
+  if (!problem) return null;
+  return problem.kind === 'too_old' ? { code: 'OCCURRED_TOO_OLD', earliest: problem.earliest } : { code: 'OCCURRED_IN_FUTURE', today: problem.today };
 }
 
-/**
- * `occurredAt` as typed: a date (YYYY-MM-DD, the start of that day in China time), a
- * datetime-local value (China time), or ISO 8601 with an offset. Null when it is none of these.
- */
-export function parseOccurredAt(value: unknown): Date | null {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
-  if (typeof value !== 'string') return null;
-  const text = value.trim();
-  let date: Date;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) date = new Date(`${text}T00:00:00+08:00`);
-  else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) date = new Date(`${text}${text.length === 16 ? ':00' : ''}+08:00`);
-  else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) date = new Date(text);
-  else return null;
-  if (Number.isNaN(date.getTime())) return null;
-  // new Date('2026-02-31…') rolls over to March; a day that does not exist is a typo, not a date.
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
-  const calendar = new Date(Date.UTC(year, month - 1, day));
-  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
-  return date;
-}
+/** `occurredAt` as typed (see parseChinaDateTime). */
+export const parseOccurredAt = parseChinaDateTime;
 
 // ---- evidence ----------------------------------------------------------------------------------
 

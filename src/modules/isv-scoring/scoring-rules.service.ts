@@ -12,16 +12,12 @@ import { ScoringRulesInput, validateRules } from './domain/rules';
 import { IsvScoringError } from './isv-scoring.errors';
 import { IsvScoringRepository } from './isv-scoring.repository';
 import { RuleVersion } from './isv-scoring.types';
+import { CHINA_OFFSET_MS, startOfChinaDay } from '../../infra/time/china-time';
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
 /** How far ahead a version may be scheduled. */
 const MAX_DAYS_AHEAD = 5 * 366;
 
-/** The start of the current day in China time, as an instant. */
-export function startOfChinaDay(now: Date): Date {
-  const local = new Date(now.getTime() + CHINA_OFFSET_MS);
-  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - CHINA_OFFSET_MS);
-}
+export { startOfChinaDay };
 
 /**
  * Parses when a version applies: an ISO instant, or a form's "YYYY-MM-DD" / "YYYY-MM-DDTHH:mm"

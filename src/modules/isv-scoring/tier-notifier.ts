@@ -4,10 +4,8 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { Centipoints, formatPoints } from './domain/points';
 import type { TierChange } from './domain/tier-state';
 import { IsvScoringRepository } from './isv-scoring.repository';
+import { chinaDay } from '../../infra/time/china-time';
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
-/** A date as the China calendar day (YYYY-MM-DD): readable in every language. */
-const chinaDay = (date: Date): string => new Date(date.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 
 /**
  * The notification kind of a tier change. Tier names are part of the kind (not a parameter)

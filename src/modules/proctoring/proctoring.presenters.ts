@@ -6,13 +6,13 @@ import type { FormErrors } from '../../infra/http/web-form';
 import type { ConsoleRowView } from './proctor-console.service';
 import { Sitting } from './proctoring.types';
 import { phaseOf } from './sitting-rules';
+import { chinaDateTimeLocal } from '../../infra/time/china-time';
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
 
 /** A date as a datetime-local field value in China time (what every page shows). */
 export function localInput(date: Date | null | undefined): string {
   if (!date) return '';
-  return new Date(date.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 16);
+  return chinaDateTimeLocal(date);
 }
 
 /** Redirects after a form with a message already in the reader's language. */
