@@ -48,11 +48,6 @@ export interface LeanRoute {
   /** JSON schema of the body (compiled once by Fastify); the handler turns `request.validationError` into its own messages. */
   body: Record<string, unknown>;
   params: Record<string, unknown>;
-  /**
-   * Look the session up on every request instead of using the few-seconds cache: for routes
-   * whose SQL does not re-check the session itself.
-   */
-  freshSession?: boolean;
   /** OpenAPI operation (summary, tags, responses) for the API document. */
   openApi: Record<string, unknown>;
   handle(request: FastifyRequest, caller: LeanCaller): Promise<unknown>;
@@ -101,11 +96,6 @@ export class LeanRoutes {
     return this.routes;
   }
 
-  /** Forget a session (its row is gone): the next request looks it up again. */
-  forgetSession(sessionId: string): void {
-    this.sessions.delete(sessionId);
-  }
-
   /** Mounts every lean route on the root instance, marked so the session hooks skip them and without helmet. */
   mount(
     instance: FastifyInstance,
@@ -136,9 +126,10 @@ export class LeanRoutes {
             return;
           }
           try {
-            const caller = await this.identify(request, signer, cookiePattern, route.freshSession === true);
+            const caller = await this.identify(request, signer, cookiePattern);
             // Writes must be JSON: a cross-site form cannot send that (with SameSite cookies, no CSRF).
-            if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) throw new NeedsJson();
+            if (!String(request.headers['content-type'] ?? '').startsWith('application/json'))
+              throw new NeedsJson();
             const result = await route.handle(request, caller);
             void reply.status(200).send(result);
           } catch (error) {
@@ -186,7 +177,6 @@ export class LeanRoutes {
     request: FastifyRequest,
     signer: Signer,
     cookiePattern: RegExp,
-    fresh: boolean,
   ): Promise<LeanCaller> {
     if (!this.authenticator) throw new Error('lean routes mounted without an authenticator');
     const header = request.headers.authorization;
@@ -201,7 +191,7 @@ export class LeanRoutes {
     if (!sessionId) throw new NotSignedIn();
     const now = Date.now();
     let cached = this.sessions.get(sessionId);
-    if (!cached || cached.until < now || fresh) {
+    if (!cached || cached.until < now) {
       const principal = await this.authenticator.fromSession(sessionId);
       if (!principal) {
         this.sessions.delete(sessionId);
